@@ -1,0 +1,31 @@
+# Two commands: `make demo` and `make test`. Both build .venv on first use.
+# TORCH_SPEC picks the torch build; the default is the CPU wheel. A GPU user
+# runs e.g. `make demo TORCH_SPEC="torch==2.5.1 --index-url https://download.pytorch.org/whl/cu124"`
+# or installs their own torch into .venv before the first make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TORCH_SPEC ?= torch==2.13.0
+DEMO_OUT ?= out/demo
+
+.PHONY: demo test install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q $(TORCH_SPEC)
+	$(BIN)/pip install -q -e '.[all,test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	MKL_CBWR=COMPATIBLE $(BIN)/interx demo --out $(DEMO_OUT)
+
+test: install
+	MKL_CBWR=COMPATIBLE $(BIN)/python -m pytest -q tests
+
+clean:
+	rm -rf $(VENV) out
