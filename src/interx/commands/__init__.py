@@ -5,7 +5,7 @@ Imported lazily by `main`, so `import interx` stays light.
 
 import importlib
 
-_MODULES = ("data", "body", "features", "evaluation", "generation", "forecasting", "viz", "demo")
+_MODULES = ("data", "synth", "body", "features", "evaluation", "generation", "forecasting", "viz", "interop", "demo")
 
 
 def register_all() -> None:
