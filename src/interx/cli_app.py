@@ -38,6 +38,9 @@ app.add_typer(export_app, name="export")
 # Text read from data files is printed verbatim: no console markup, no wrapping
 # of problem lines (names must stay greppable).
 console = Console(markup=False, highlight=False, soft_wrap=True, emoji=False)
+# Recent typer vendors its own click: its usage errors are not click's.
+_TyperUsageError = typer.BadParameter.__mro__[1]
+
 err_console = Console(stderr=True, markup=False, highlight=False, soft_wrap=True, emoji=False)
 
 
@@ -58,12 +61,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = app(args=args, prog_name="interx", standalone_mode=False)
         status = result if isinstance(result, int) else 0
-    except click.exceptions.Exit as exc:
+    except (click.exceptions.Exit, typer.Exit) as exc:
         status = exc.exit_code
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         print("interx: aborted", file=sys.stderr)
         status = 1
-    except click.exceptions.UsageError as exc:
+    except (click.exceptions.UsageError, _TyperUsageError) as exc:
         print(f"interx: usage error: {exc.format_message()}", file=sys.stderr)
         status = 2
     except UsageError as exc:
