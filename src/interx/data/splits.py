@@ -38,20 +38,23 @@ def split_path(root: Path | str, split: str, split_set: str = "official") -> Pat
     return (folder if split_set == "official" else folder / split_set) / f"{split}.txt"
 
 
-def parse_split_file(path: Path | str) -> list[str]:
-    """The names of a split file in file order; a bad line is a DataError naming its number."""
+def split_file_lines(path: Path | str) -> list[tuple[int, str]]:
+    """(line number, stripped text) of a split file's non-blank lines, names not yet checked."""
     path = Path(path)
-    names = []
-    for number, line in enumerate(decode_utf8(read_text_bytes(path), path).split("\n"), 1):
-        line = line.strip()
-        if line:
-            try:
-                parse_name(line)
-            except DataError as exc:
-                raise FormatError(f"line {number}: {exc}", "one sequence name GgggTtttAaaaRrrr per line",
-                                  path) from None
-            names.append(line)
-    return names
+    lines = decode_utf8(read_text_bytes(path), path).split("\n")
+    return [(number, line.strip()) for number, line in enumerate(lines, 1) if line.strip()]
+
+
+def parse_split_file(path: Path | str) -> list[str]:
+    """The names of a split file in file order; a bad line is a FormatError naming its number."""
+    path = Path(path)
+    lines = split_file_lines(path)
+    for number, line in lines:
+        try:
+            parse_name(line)
+        except DataError as exc:
+            raise FormatError(f"line {number}: {exc}", "one sequence name GgggTtttAaaaRrrr per line", path) from None
+    return [line for _, line in lines]
 
 
 def read_split(root: Path | str, split: str, split_set: str = "official") -> list[str]:
