@@ -117,7 +117,8 @@ def person_from_arrays(arrays: Mapping[str, np.ndarray], path: Path | str) -> Pe
     fps = RAW_FPS
     if "mocap_framerate" in arrays:
         rate = arrays["mocap_framerate"]
-        value = float(_numeric(rate, "mocap_framerate", path).reshape(-1)[0]) if rate.size == 1 else np.nan
+        _numeric(rate, "mocap_framerate", path)
+        value = float(rate.reshape(-1)[0]) if rate.size == 1 else np.nan
         if not (np.isfinite(value) and value > 0):
             raise FormatError(f"mocap_framerate is {rate.tolist()!r}", "one positive number", path)
         fps = value

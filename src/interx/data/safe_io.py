@@ -58,8 +58,8 @@ class FormatError(DataError):
 # Arrays
 
 
-def _read_array(fp: IO[bytes], member_size: int, source: Path, label: str, budget: int) -> np.ndarray:
-    """Read one `.npy` stream whose total size is `member_size` bytes; at most `budget` elements."""
+def _read_array(fp: IO[bytes], member_size: int, source: Path, label: str, used: int, limit: int) -> np.ndarray:
+    """Read one `.npy` stream of `member_size` bytes; the file may hold `limit` elements, `used` are read."""
     try:
         version = npy_format.read_magic(fp)
         if version == (1, 0):
@@ -75,9 +75,9 @@ def _read_array(fp: IO[bytes], member_size: int, source: Path, label: str, budge
     if dtype.hasobject:
         raise FormatError(f"{label}: object array (it would need pickle to load)", "numeric or string data", source)
     count = math.prod(int(n) for n in shape)
-    if count > budget:
-        raise FormatError(f"{label}: declares shape {tuple(shape)} ({count} elements)",
-                          f"at most {budget} elements in this file", source)
+    if used + count > limit:
+        raise FormatError(f"{label}: declares shape {tuple(shape)} ({count} elements, {used + count} in the file)",
+                          f"at most {limit} elements per file", source)
     nbytes = count * dtype.itemsize
     if member_size != fp.tell() + nbytes:
         raise FormatError(f"{label}: holds {member_size - fp.tell()} data bytes but its header declares {nbytes}",
@@ -100,7 +100,7 @@ def read_npz(path: Path | str, max_elements: int = MAX_ELEMENTS) -> dict[str, np
     if not path.is_file():
         raise FormatError("file missing", "an .npz file", path)
     arrays: dict[str, np.ndarray] = {}
-    budget = max_elements
+    used = 0
     try:
         with zipfile.ZipFile(path) as zf:
             for info in zf.infolist():
@@ -108,8 +108,8 @@ def read_npz(path: Path | str, max_elements: int = MAX_ELEMENTS) -> dict[str, np
                     continue
                 key = info.filename[: -len(".npy")]
                 with zf.open(info) as fp:
-                    arrays[key] = _read_array(fp, info.file_size, path, f"key {key!r}", budget)
-                budget -= arrays[key].size
+                    arrays[key] = _read_array(fp, info.file_size, path, f"key {key!r}", used, max_elements)
+                used += arrays[key].size
     except DataError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError,
@@ -126,7 +126,7 @@ def read_npy(path: Path | str, max_elements: int = MAX_ELEMENTS) -> np.ndarray:
         raise FormatError("file missing", "an .npy file", path)
     try:
         with open(path, "rb") as fp:
-            return _read_array(fp, os.fstat(fp.fileno()).st_size, path, "array", max_elements)
+            return _read_array(fp, os.fstat(fp.fileno()).st_size, path, "array", 0, max_elements)
     except DataError:
         raise
     except OSError as exc:
