@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from interx.body.capsules import CAPSULE_NAMES, PARTS, RADII, capsule_segments
 from interx.body.joints import JOINT_INDEX, NUM_JOINTS, PARENTS
+from interx.body.skeleton import rest_joints
 from interx.errors import UsageError
 from interx.eval.interaction import (
     bone_length_variation,
@@ -16,9 +18,11 @@ from interx.eval.interaction import (
     contact_ratio,
     contact_scores,
     foot_skating,
+    interaction_metrics,
     jitter,
     lagged_correlation,
     motion_energy,
+    pair_capsule_gaps,
     penetration_depth,
     penetration_stats,
     segment_distance,
@@ -31,7 +35,7 @@ FPS = 30.0
 
 # --- geometry -----------------------------------------------------------------------------
 
-def _brute_segment_distance(p1, q1, p2, q2, n=401):
+def _brute_segment_distance(p1, q1, p2, q2, n=201):
     s = np.linspace(0.0, 1.0, n)
     a = p1[..., None, :] + s[:, None] * (q1 - p1)[..., None, :]      # (..., n, 3)
     b = p2[..., None, :] + s[:, None] * (q2 - p2)[..., None, :]
@@ -58,15 +62,25 @@ def test_segment_distance_known_configurations():
 
 def test_segment_distance_against_dense_sampling():
     rng = np.random.default_rng(0)
-    p1, q1, p2, q2 = rng.normal(size=(4, 300, 3))
+    p1, q1, p2, q2 = rng.normal(size=(4, 200, 3))
     q1[:20] = p1[:20]                                                 # some points
     q2[10:30] = p2[10:30]
     q2[40:60] = p2[40:60] + 0.7 * (q1[40:60] - p1[40:60])             # some parallel pairs
     exact = segment_distance(p1, q1, p2, q2)
-    brute = _brute_segment_distance(p1, q1, p2, q2)
-    step = (np.linalg.norm(q1 - p1, axis=-1) + np.linalg.norm(q2 - p2, axis=-1)) / 400
-    assert np.all(exact <= brute + 1e-12)
+    brute = np.concatenate([_brute_segment_distance(p1[i:i + 10], q1[i:i + 10], p2[i:i + 10], q2[i:i + 10])
+                            for i in range(0, 200, 10)])
+    step = (np.linalg.norm(q1 - p1, axis=-1) + np.linalg.norm(q2 - p2, axis=-1)) / 200
+    assert np.all(exact <= brute + 1e-7)
     assert np.all(brute - exact <= step + 1e-12)
+
+
+def test_capsule_gaps_equal_pairwise_segment_distances():
+    rng = np.random.default_rng(4)
+    sa, ea, sb, eb = rng.normal(size=(4, 7, 5, 3))                      # 7 frames, 5 capsules each
+    ea[:, 0] = sa[:, 0]                                               # a sphere among them
+    ra, rb = rng.random(5) * 0.1, rng.random(5) * 0.1
+    direct = segment_distance(sa[:, :, None], ea[:, :, None], sb[:, None], eb[:, None]) - ra[:, None] - rb
+    np.testing.assert_allclose(capsule_gaps(sa, ea, ra, sb, eb, rb), direct, atol=1e-7)
 
 
 def test_capsule_gaps_and_known_penetration_depth():
@@ -247,3 +261,109 @@ def test_bone_length_variation_rigid_zero_and_known_stretch():
     x[:, j] = [1.0, 0.0, 0.0]
     x[1::2, j] = [1.2, 0.0, 0.0]
     assert bone_length_variation(x, subset=subset) == pytest.approx(0.1 / 1.1)
+
+
+# --- on posed joints with the body's capsules -------------------------------------------
+
+HAND = CAPSULE_NAMES.index("left_hand")
+
+
+def _straight_hand_rest():
+    """Rest joints with the left hand capsule (wrist -> middle3) exactly along +x."""
+    rest = rest_joints().astype(np.float64)
+    wrist, tip = JOINT_INDEX["left_wrist"], JOINT_INDEX["left_middle3"]
+    rest[tip] = rest[wrist] + [0.166, 0.0, 0.0]
+    return rest
+
+
+def _facing_pair(t, distance, lateral=0.0):
+    """(T, 2, 55, 3): two T-pose skeletons facing each other along x, left hands pointing
+    at each other on one line (parallel lines `lateral` m apart in z).
+
+    P1 at the origin; P2 turned 180 degrees about y and moved `distance[t]` along +x, so the
+    left-hand tips are distance - 2 * tip_x apart along x."""
+    rest = _straight_hand_rest()
+    turned = rest * np.array([-1.0, 1.0, -1.0])                       # 180 degrees about y
+    z_line = rest[JOINT_INDEX["left_wrist"], 2]
+    p1 = np.broadcast_to(rest, (t, NUM_JOINTS, 3))
+    p2 = turned[None] + np.array([0.0, 0.0, 2 * z_line + lateral])
+    p2 = p2 + np.asarray(distance, np.float64)[:, None, None] * np.array([1.0, 0.0, 0.0])
+    return np.stack([p1, p2], axis=1)
+
+
+def _tip_x():
+    return capsule_segments(_straight_hand_rest())[1][HAND, 0]
+
+
+def test_skeleton_hands_touching_on_frames_40_to_60_only():
+    t = 100
+    touch = 2 * _tip_x() + 2 * RADII[HAND] + 0.005                   # tips 5 mm apart (surfaces)
+    distance = np.full(t, 4.0)
+    distance[40:61] = touch
+    pair = _facing_pair(t, distance)
+    gaps = pair_capsule_gaps(pair)
+    assert gaps.shape == (t, len(CAPSULE_NAMES), len(CAPSULE_NAMES))
+    assert gaps[50].min() == pytest.approx(0.005, abs=1e-6)
+    assert np.unravel_index(np.argmin(gaps[50]), gaps[50].shape) == (HAND, HAND)
+
+    m = interaction_metrics([pair], FPS, references=[pair])
+    assert m["contact_ratio"] == pytest.approx(21 / 100)
+    assert m["contact_f1"] == 1.0 and m["contact_precision"] == 1.0 and m["contact_recall"] == 1.0
+    assert m["penetration_max_depth"] == 0.0 and m["penetration_frame_share"] == 0.0
+    cmap = np.array(m["contact_map"])
+    h = PARTS.index("left_hand")
+    assert cmap[h, h] == pytest.approx(21 / 100)
+    assert cmap.sum() == pytest.approx(21 / 100)                      # nothing else touches
+    # Contact 5 frames later than the reference: 16 of 21 frames shared.
+    late = np.full(t, 4.0)
+    late[45:66] = touch
+    m_late = interaction_metrics([_facing_pair(t, late)], FPS, references=[pair])
+    assert m_late["contact_f1"] == pytest.approx(32 / 42)
+    # Rigid people: no bone-length change (P2's jumps in and out of contact are jitter and skating).
+    assert m["bone_length_variation"] == pytest.approx(0.0, abs=1e-9)
+    assert m["jitter"] > 0 and m["foot_skating_speed"] > 0
+
+
+def test_skeleton_hands_overlapping_by_3_cm():
+    # Antiparallel hand axes 3 cm apart, overlapping 5 cm in length: depth 2 r - 3 cm = 3 cm.
+    pair = _facing_pair(10, np.full(10, 2 * _tip_x() - 0.05), lateral=0.03)
+    assert 2 * RADII[HAND] - 0.03 == pytest.approx(0.03)
+    m = interaction_metrics([pair], FPS)
+    assert m["penetration_max_depth"] == pytest.approx(0.03, abs=1e-6)
+    assert m["penetration_mean_depth"] == pytest.approx(0.03, abs=1e-6)
+    assert m["penetration_frame_share"] == 1.0
+    assert m["contact_ratio"] == 1.0
+    assert "contact_f1" not in m
+
+
+def test_interaction_metrics_sliding_person_and_late_copy():
+    rng = np.random.default_rng(5)
+    t = 120
+    # P1 slides rigidly along z at 0.5 m/s with the feet on the floor; P2 stands still.
+    slide = _facing_pair(t, np.full(t, 3.0))
+    slide[:, 0] += (np.arange(t) / FPS * 0.5)[:, None, None] * np.array([0.0, 0.0, 1.0])
+    m = interaction_metrics([slide], FPS)
+    assert m["foot_skating_speed"] == pytest.approx(0.25)            # mean of 0.5 and 0 m/s
+    assert m["foot_skating_ratio"] == pytest.approx(0.5)
+    assert m["jitter"] == pytest.approx(0.0, abs=1e-6)               # constant velocity
+    assert m["contact_ratio"] == 0.0
+    # A reactor that copies the actor 9 frames late, on the full skeleton.
+    actor = _smooth_random_walk(rng, t + 9, 1) + rest_joints().astype(np.float64)
+    pair = np.stack([actor[9:], actor[:t] + np.array([2.0, 0.0, 0.0])], axis=1)
+    m = interaction_metrics([pair], FPS, references=[pair[:, ::-1]])
+    assert m["sync_lag_s"] == pytest.approx(0.3) and m["sync_peak"] == pytest.approx(1.0)
+    assert m["sync_lag_error_s"] == pytest.approx(0.6)
+
+
+def test_interaction_metrics_ignore_sequence_order():
+    t = 60
+    a = _facing_pair(t, np.linspace(4.0, 1.7, t))
+    b = _facing_pair(t + 20, np.linspace(1.5, 3.0, t + 20))
+    first = interaction_metrics([a, b], FPS, references=[b[:t], b[::-1]])
+    second = interaction_metrics([b, a], FPS, references=[b[::-1], b[:t]])
+    np.testing.assert_allclose(first.pop("contact_map"), second.pop("contact_map"), atol=1e-12)
+    assert first == pytest.approx(second)
+    with pytest.raises(UsageError):
+        interaction_metrics([a], FPS, references=[b])
+    with pytest.raises(UsageError):
+        interaction_metrics([], FPS)

@@ -2,8 +2,10 @@
 
 The bodies are approximated by capsules (a segment between two joints plus a
 radius, one per bone; `interx.body.capsules`), because joint centres alone sit
-10-25 cm apart when skin touches. The functions here take the capsules'
-segments and radii as arrays, so they work on any capsule set.
+10-25 cm apart when skin touches. The building blocks take the capsules'
+segments and radii as arrays, so they work on any capsule set;
+`pair_capsule_gaps` and `interaction_metrics` apply them to posed joints with
+the body's own capsules.
 
 Definitions (units meters and seconds; T frames at `fps`; C capsules; P parts):
 
@@ -37,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from interx.body.capsules import CAPSULE_PART, CONTACT_CAPABLE, PARTS, capsule_segments
 from interx.body.joints import BODY, JOINT_INDEX, PARENTS
 from interx.errors import UsageError
 
@@ -53,16 +56,37 @@ def _dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.einsum("...i,...i->...", a, b)
 
 
-def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return num / np.where(np.abs(den) > _EPS, den, 1.0)
+def _segment_distance_from_dots(a, e, b, c, f, rr) -> np.ndarray:
+    """Closest distance of segments p1 + s d1 and p2 + t d2 (s, t in [0, 1]) from dot products.
+
+    a = d1.d1, e = d2.d2, b = d1.d2, c = d1.r, f = d2.r, rr = r.r with r = p1 - p2;
+    the arguments broadcast (a and e may keep per-segment shapes).
+
+    The closest parameters follow Ericson, Real-Time Collision Detection, 5.1.9:
+    s from the infinite lines, clamped; t closest to that s, clamped; then s
+    closest to that t, clamped. Ericson recomputes s only when t was clamped;
+    recomputing it always is one more exact coordinate minimisation of a convex
+    quadratic, so it keeps the optimum, and it makes the evaluation free of
+    branches. Parallel lines (a e - b^2 = 0) may start from any s; a segment of
+    zero length gets the zero inverse length, which pins its parameter to 0.
+    The distance is expanded in the same dot products, so callers may compute
+    them however is fastest.
+    """
+    inv_a = np.where(a > _EPS, 1.0 / np.maximum(a, _EPS), 0.0)
+    inv_e = np.where(e > _EPS, 1.0 / np.maximum(e, _EPS), 0.0)
+    s = np.clip((b * f - c * e) / np.maximum(a * e - b * b, 1e-300), 0.0, 1.0)
+    t = np.clip((b * s + f) * inv_e, 0.0, 1.0)
+    s = np.clip((b * t - c) * inv_a, 0.0, 1.0)
+    # |r + s d1 - t d2|^2, expanded.
+    sq = rr + s * s * a + t * t * e + 2.0 * (s * c - t * f - s * t * b)
+    return np.sqrt(np.maximum(sq, 0.0))
 
 
 def segment_distance(p1: np.ndarray, q1: np.ndarray, p2: np.ndarray, q2: np.ndarray) -> np.ndarray:
     """Closest distance between segments [p1, q1] and [p2, q2], broadcast over leading dims.
 
     Exact for every configuration (crossing, parallel, skew, either segment a
-    point); the closest-point parameters follow Ericson, Real-Time Collision
-    Detection, 5.1.9, evaluated branch-free.
+    point) up to rounding of about 1e-8 m near zero distance.
 
     Args:
         p1, q1: (..., 3) ends of the first segments; p2, q2: (..., 3) of the second.
@@ -72,27 +96,16 @@ def segment_distance(p1: np.ndarray, q1: np.ndarray, p2: np.ndarray, q2: np.ndar
     """
     p1, q1, p2, q2 = (np.asarray(x, dtype=np.float64) for x in (p1, q1, p2, q2))
     d1, d2, r = q1 - p1, q2 - p2, p1 - p2
-    a, e, b = _dot(d1, d1), _dot(d2, d2), _dot(d1, d2)
-    c, f = _dot(d1, r), _dot(d2, r)
-    point1, point2 = a <= _EPS, e <= _EPS
-    denom = a * e - b * b
-    # Closest point of the infinite lines (s on segment 1), clamped; parallel lines: s = 0.
-    s = np.where(denom > 1e-10 * a * e, np.clip(_safe_div(b * f - c * e, denom), 0.0, 1.0), 0.0)
-    t = _safe_div(b * s + f, e)
-    # t outside [0, 1]: clamp it and recompute s for the clamped t.
-    s = np.where(t < 0.0, np.clip(_safe_div(-c, a), 0.0, 1.0),
-                 np.where(t > 1.0, np.clip(_safe_div(b - c, a), 0.0, 1.0), s))
-    t = np.clip(t, 0.0, 1.0)
-    # Degenerate segments: a point against a segment, or two points.
-    s = np.where(point1, 0.0, np.where(point2, np.clip(_safe_div(-c, a), 0.0, 1.0), s))
-    t = np.where(point2, 0.0, np.where(point1, np.clip(_safe_div(f, e), 0.0, 1.0), t))
-    closest = (p1 + d1 * s[..., None]) - (p2 + d2 * t[..., None])
-    return np.linalg.norm(closest, axis=-1)
+    return _segment_distance_from_dots(_dot(d1, d1), _dot(d2, d2), _dot(d1, d2),
+                                       _dot(d1, r), _dot(d2, r), _dot(r, r))
 
 
 def capsule_gaps(starts_a: np.ndarray, ends_a: np.ndarray, radii_a: np.ndarray,
                  starts_b: np.ndarray, ends_b: np.ndarray, radii_b: np.ndarray) -> np.ndarray:
     """Surface gaps between every capsule of person A and every capsule of person B.
+
+    The (Ca x Cb) dot products come from batched matrix products, so no
+    (..., Ca, Cb, 3) array is ever formed.
 
     Args:
         starts_a, ends_a: (..., Ca, 3) segment ends of A's capsules; radii_a: (Ca,) meters.
@@ -101,9 +114,19 @@ def capsule_gaps(starts_a: np.ndarray, ends_a: np.ndarray, radii_a: np.ndarray,
     Returns:
         (..., Ca, Cb) float64 gaps in meters (negative where the capsules overlap).
     """
-    d = segment_distance(np.asarray(starts_a)[..., :, None, :], np.asarray(ends_a)[..., :, None, :],
-                         np.asarray(starts_b)[..., None, :, :], np.asarray(ends_b)[..., None, :, :])
-    return d - np.asarray(radii_a, np.float64)[:, None] - np.asarray(radii_b, np.float64)[None, :]
+    p1, q1, p2, q2 = (np.ascontiguousarray(x, dtype=np.float64) for x in (starts_a, ends_a, starts_b, ends_b))
+    d1, d2 = q1 - p1, q2 - p2                                         # (..., Ca, 3), (..., Cb, 3)
+    cross = lambda u, v: u @ np.swapaxes(v, -1, -2)                   # noqa: E731  (..., Ca, Cb)
+    p1_d1, p2_d2 = _dot(p1, d1)[..., :, None], _dot(p2, d2)[..., None, :]
+    dist = _segment_distance_from_dots(
+        a=_dot(d1, d1)[..., :, None],
+        e=_dot(d2, d2)[..., None, :],
+        b=cross(d1, d2),
+        c=p1_d1 - cross(d1, p2),                                      # d1 . (p1 - p2)
+        f=cross(p1, d2) - p2_d2,                                      # d2 . (p1 - p2)
+        rr=_dot(p1, p1)[..., :, None] + _dot(p2, p2)[..., None, :] - 2.0 * cross(p1, p2),
+    )
+    return dist - np.asarray(radii_a, np.float64)[:, None] - np.asarray(radii_b, np.float64)[None, :]
 
 
 # --- contact ------------------------------------------------------------------------------
@@ -381,3 +404,103 @@ def bone_length_variation(joints: np.ndarray, subset: Sequence[int] = BODY,
     keep = mean > 1e-9
     cv = np.where(keep, length.std(axis=-2) / np.where(keep, mean, 1.0), 0.0)
     return cv.sum(axis=-1) / np.maximum(keep.sum(axis=-1), 1)
+
+
+# --- on posed joints, with the body's capsules ---------------------------------------------
+
+def pair_capsule_gaps(pair_joints: np.ndarray) -> np.ndarray:
+    """Gaps between the two people's body capsules (`interx.body.capsules`).
+
+    Args:
+        pair_joints: (..., 2, 55, 3) meters, P1 then P2.
+
+    Returns:
+        (..., C, C) float64 gaps in meters, rows P1's capsules, columns P2's (CAPSULES order).
+    """
+    starts, ends, radii = capsule_segments(np.asarray(pair_joints, np.float64))
+    return capsule_gaps(starts[..., 0, :, :], ends[..., 0, :, :], radii,
+                        starts[..., 1, :, :], ends[..., 1, :, :], radii)
+
+
+def interaction_metrics(pairs: Sequence[np.ndarray], fps: float,
+                        references: Sequence[np.ndarray] | None = None,
+                        contact_threshold: float = CONTACT_THRESHOLD,
+                        max_lag: float = 1.0) -> dict:
+    """Every interaction metric for a set of two-person motions.
+
+    Contact uses the contact-capable capsules (hands, forearms, head, torso,
+    feet; `CONTACT_CAPABLE`); penetration and the contact map use them all.
+    Frame-based numbers (contact ratio, penetration, the contact map, contact
+    precision/recall/F1) pool every frame of the set; synchronisation and the
+    single-person numbers (22 body joints; both people) are means over sequences.
+    The result does not depend on the order of the sequences.
+
+    Args:
+        pairs: N motions, each (T_i, 2, 55, 3) meters at `fps`.
+        fps: frame rate.
+        references: None, or N real motions with comparable timing (reaction,
+            forecasting), each the same shape as its motion: adds contact
+            precision/recall/F1 against them and the synchronisation errors.
+        contact_threshold: capsule gap in meters counted as touching.
+        max_lag: largest synchronisation lag searched, seconds.
+
+    Returns:
+        JSON-ready dict: "contact_ratio", "penetration_mean_depth" (m), "penetration_max_depth" (m),
+        "penetration_frame_share" (> 1 cm), "sync_lag_s" (mean signed lag, + = P2 follows P1),
+        "sync_abs_lag_s", "sync_peak", "foot_skating_speed" (m/s), "foot_skating_ratio",
+        "jitter" (m/s^3), "bone_length_variation", "contact_map" ((P, P) nested lists over
+        `interx.body.capsules.PARTS`, symmetric); with references also "contact_precision",
+        "contact_recall", "contact_f1", "sync_lag_error_s", "sync_peak_error".
+    """
+    if len(pairs) == 0:
+        raise UsageError("interaction metrics of an empty set")
+    if references is not None and len(references) != len(pairs):
+        raise UsageError(f"{len(pairs)} motions but {len(references)} references")
+    capable = np.flatnonzero(CONTACT_CAPABLE)
+    body = list(BODY)
+    contact, ref_contact, depth, maps, frames, syncs, sync_errs, per_person = [], [], [], [], [], [], [], []
+    for i, pair in enumerate(pairs):
+        x = np.asarray(pair, np.float64)
+        if x.ndim != 4 or x.shape[1:] != (2, len(PARENTS), 3):
+            raise UsageError(f"motion {i} must be (T, 2, {len(PARENTS)}, 3) joints, got shape {x.shape}")
+        gaps = pair_capsule_gaps(x)                                   # (T, C, C)
+        contact.append(contact_frames(gaps[:, capable][:, :, capable], contact_threshold))
+        depth.append(penetration_depth(gaps))
+        maps.append(contact_map(gaps, CAPSULE_PART, CAPSULE_PART, len(PARTS), contact_threshold))
+        frames.append(x.shape[0])
+        syncs.append(synchronisation(x, fps, max_lag))
+        people = np.swapaxes(x, 0, 1)                                 # (2, T, 55, 3)
+        skate = foot_skating(people, fps)
+        per_person.append([skate["speed"].mean(), skate["ratio"].mean(),
+                           jitter(people[:, :, body], fps).mean(), bone_length_variation(people).mean()])
+        if references is not None:
+            ref = np.asarray(references[i], np.float64)
+            if ref.shape != x.shape:
+                raise UsageError(f"motion {i} has shape {x.shape} but its reference {ref.shape}")
+            ref_gaps = pair_capsule_gaps(ref)
+            ref_contact.append(contact_frames(ref_gaps[:, capable][:, :, capable], contact_threshold))
+            sync_errs.append(sync_error(syncs[-1], synchronisation(ref, fps, max_lag)))
+    all_contact, all_depth = np.concatenate(contact), np.concatenate(depth)
+    pen = penetration_stats(all_depth)
+    lags = np.array([s.lag_s for s in syncs])
+    person = np.mean(per_person, axis=0)
+    out = {
+        "contact_ratio": contact_ratio(all_contact),
+        "penetration_mean_depth": pen["mean_depth"],
+        "penetration_max_depth": pen["max_depth"],
+        "penetration_frame_share": pen["frame_share"],
+        "sync_lag_s": float(lags.mean()),
+        "sync_abs_lag_s": float(np.abs(lags).mean()),
+        "sync_peak": float(np.mean([s.peak for s in syncs])),
+        "foot_skating_speed": float(person[0]),
+        "foot_skating_ratio": float(person[1]),
+        "jitter": float(person[2]),
+        "bone_length_variation": float(person[3]),
+        "contact_map": np.average(np.stack(maps), axis=0, weights=frames).tolist(),
+    }
+    if references is not None:
+        scores = contact_scores(all_contact, np.concatenate(ref_contact))
+        out.update({f"contact_{k}": v for k, v in scores.items()})
+        out["sync_lag_error_s"] = float(np.mean([e["lag_error_s"] for e in sync_errs]))
+        out["sync_peak_error"] = float(np.mean([e["peak_error"] for e in sync_errs]))
+    return out
