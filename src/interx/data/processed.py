@@ -19,6 +19,7 @@ refused: a processed file may only hold its own data.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -92,7 +93,8 @@ def placeholder_tokens(caption: str) -> tuple[str, ...]:
     return tuple(f"{w.lower()}/OTHER" for w in re.findall(r"[A-Za-z]+", caption.replace("-", "")))
 
 
-def write_processed_texts(path: Path | str, texts: Sequence[ProcessedText | str], overwrite: bool = False) -> None:
+def write_processed_texts(path: Path | str, texts: Sequence[ProcessedText | str], overwrite: bool = False,
+                          durable: bool = True) -> None:
     """Write caption lines; plain strings get `placeholder_tokens`."""
     lines = []
     for text in texts:
@@ -103,7 +105,7 @@ def write_processed_texts(path: Path | str, texts: Sequence[ProcessedText | str]
         lines.append(f"{text.caption}#{' '.join(text.tokens)}#{text.start!r}#{text.end!r}\n")
     if not lines:
         raise UsageError(f"no captions for {Path(path).name}")
-    write_text(path, "".join(lines), overwrite=overwrite)
+    write_text(path, "".join(lines), overwrite=overwrite, durable=durable)
 
 
 # ---------------------------------------------------------------------------------------
@@ -280,7 +282,7 @@ def write_processed(root: Path | str, splits: Mapping[str, Iterable[Interaction]
     import h5py
 
     root = prepare_output_dir(root, append)
-    present = ProcessedRelease(root)._split_of if is_processed_release(root) else {}
+    present = dict(ProcessedRelease(root)._split_of) if is_processed_release(root) else {}
     written: dict[str, list[str]] = {}
     for split, interactions in splits.items():
         if split not in SPLITS:
@@ -299,7 +301,8 @@ def write_processed(root: Path | str, splits: Mapping[str, Iterable[Interaction]
                 out.create_dataset(name, data=to_processed(interaction), dtype="f4",
                                    **({"compression": "gzip"} if compress else {}))
                 if interaction.texts:
-                    write_processed_texts(root / TEXTS_DIR / f"{name}.txt", interaction.texts)
+                    write_processed_texts(root / TEXTS_DIR / f"{name}.txt", interaction.texts, durable=False)
                 written[split].append(name)
+            os.sync()  # the texts on disk before the split file that names them is renamed into place
         present.update({name: split for name in written[split]})
     return written

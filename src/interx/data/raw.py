@@ -30,6 +30,7 @@ Arrays are written float32. A sequence is addressed by its motion folder
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -97,7 +98,7 @@ def _gender(array: np.ndarray, path: Path) -> str:
     value = array.reshape(()).item()
     value = (value.decode("ascii", "replace") if isinstance(value, bytes) else value).strip().lower()
     if value not in GENDERS:
-        raise FormatError(f"gender is {value!r}", " or ".join(GENDERS), path)
+        raise FormatError(f"gender is {value!r}", ", ".join(repr(g) for g in GENDERS), path)
     return value
 
 
@@ -181,9 +182,10 @@ def person_arrays(person: PersonMotion) -> dict[str, np.ndarray]:
     return arrays
 
 
-def write_person(path: Path | str, person: PersonMotion, overwrite: bool = False, compress: bool = False) -> None:
-    """Write one person as the release does (see `person_arrays`), atomically."""
-    write_npz(path, person_arrays(person), compress=compress, overwrite=overwrite)
+def write_person(path: Path | str, person: PersonMotion, overwrite: bool = False, compress: bool = False,
+                 durable: bool = True) -> None:
+    """Write one person as the release does (see `person_arrays`), atomically (see `safe_io` for `durable`)."""
+    write_npz(path, person_arrays(person), compress=compress, overwrite=overwrite, durable=durable)
 
 
 # ---------------------------------------------------------------------------------------
@@ -200,11 +202,11 @@ def read_texts(path: Path | str) -> tuple[str, ...]:
     return texts
 
 
-def write_texts(path: Path | str, texts: Sequence[str], overwrite: bool = False) -> None:
+def write_texts(path: Path | str, texts: Sequence[str], overwrite: bool = False, durable: bool = True) -> None:
     """One description per line, each ending in a newline."""
     if not texts or any(not t.strip() or "\n" in t or "\r" in t for t in texts):
         raise UsageError(f"texts for {Path(path).name} must be one or more non-empty single lines")
-    write_text(path, "".join(t.strip() + "\n" for t in texts), overwrite=overwrite)
+    write_text(path, "".join(t.strip() + "\n" for t in texts), overwrite=overwrite, durable=durable)
 
 
 def read_markers(path: Path | str, max_elements: int = MAX_ELEMENTS) -> np.ndarray:
@@ -410,9 +412,9 @@ def _write_sequence(root: Path, interaction: Interaction, compress: bool) -> Non
         if paths[key].exists():
             raise DataError(f"sequence {interaction.name} already exists; refusing to rewrite it", paths[key])
     if interaction.texts:
-        write_texts(paths["text"], interaction.texts)
+        write_texts(paths["text"], interaction.texts, durable=False)
     for person, key in zip(interaction.persons, ("P1", "P2")):
-        write_person(paths[key], person, compress=compress)
+        write_person(paths[key], person, compress=compress, durable=False)
 
 
 def _merge(existing: Mapping, new: Mapping, path: Path) -> dict:
@@ -430,7 +432,8 @@ def write_release(root: Path | str, interactions: Iterable[Interaction], *,
     """Write interactions (streamed one at a time) as a raw release; return the names written.
 
     A non-empty `root` is refused unless `append`; a sequence that already exists
-    is never rewritten (DataError). Besides motions/ and texts/ it writes:
+    is never rewritten (DataError). Sequence files are synced to disk once, after
+    the last one and before the lists that name them. Besides motions/ and texts/ it writes:
     splits/all.txt (the names written), the given `splits` and `cross_group`
     (train/val/test -> names), annots/action_setting.txt, familiarity.txt (from
     the interactions' familiarity), interaction_order.pkl (from their actor, by
@@ -450,6 +453,7 @@ def write_release(root: Path | str, interactions: Iterable[Interaction], *,
             levels[group] = interaction.familiarity
         if interaction.actor is not None:
             order[interaction.name] = ann.order_from_actor(interaction.actor, actor_convention)
+    os.sync()  # every sequence file on disk before the lists that name them
     write_split(root, "all", names, merge=True)
     for split_set, given in (("official", splits), ("cross_group", cross_group)):
         for split, split_names in (given or {}).items():

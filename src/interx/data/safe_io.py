@@ -10,7 +10,9 @@ Readers:
     dicts, lists, strings and ints (bools count as ints), so no code in a file runs.
     `read_text_bytes`: a file's bytes with a size limit.
 
-Writers (all atomic: temp file in the same folder, fsync, `os.replace`):
+Writers (all atomic: temp file in the same folder, fsync, `os.replace`; `durable=False`
+skips the fsyncs, for bulk writers that sync once at the end: a killed process
+still never leaves a partial file, only a machine crash could):
     `atomic_path`, `atomic_write`, `write_bytes`, `write_text`, `write_json`,
     `write_npz`, `write_npy`, `write_restricted_pickle`.
 
@@ -76,7 +78,8 @@ def _read_array(fp: IO[bytes], member_size: int, source: Path, label: str, used:
         raise FormatError(f"{label}: object array (it would need pickle to load)", "numeric or string data", source)
     count = math.prod(int(n) for n in shape)
     if used + count > limit:
-        raise FormatError(f"{label}: declares shape {tuple(shape)} ({count} elements, {used + count} in the file)",
+        so_far = f", {used + count} in the file" if used else ""
+        raise FormatError(f"{label}: declares shape {tuple(shape)} ({count} elements{so_far})",
                           f"at most {limit} elements per file", source)
     nbytes = count * dtype.itemsize
     if member_size != fp.tell() + nbytes:
@@ -241,8 +244,8 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextmanager
-def atomic_path(path: Path | str, overwrite: bool = True) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; on success it is fsynced and renamed to `path`.
+def atomic_path(path: Path | str, overwrite: bool = True, durable: bool = True) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; on success it is fsynced (if `durable`) and renamed to `path`.
 
     On an exception the temporary file is removed and `path` is untouched. With
     `overwrite=False` an existing `path` is never replaced (DataError instead).
@@ -257,8 +260,9 @@ def atomic_path(path: Path | str, overwrite: bool = True) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
-        with open(tmp, "rb") as fp:
-            os.fsync(fp.fileno())
+        if durable:
+            with open(tmp, "rb") as fp:
+                os.fsync(fp.fileno())
         if overwrite:
             os.replace(tmp, path)
         else:
@@ -270,18 +274,19 @@ def atomic_path(path: Path | str, overwrite: bool = True) -> Iterator[Path]:
                 if path.exists():
                     raise DataError("already exists; refusing to overwrite it", path) from None
                 os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        if durable:
+            _fsync_dir(path.parent)
     finally:
         tmp.unlink(missing_ok=True)
 
 
 @contextmanager
 def atomic_write(path: Path | str, mode: str = "wb", overwrite: bool = True,
-                 encoding: str | None = None) -> Iterator[IO]:
+                 encoding: str | None = None, durable: bool = True) -> Iterator[IO]:
     """Open a temporary file for writing (`mode` 'wb' or 'w'); renamed to `path` on success."""
     if mode not in ("wb", "w"):
         raise UsageError(f"atomic_write mode must be 'wb' or 'w', not {mode!r}")
-    with atomic_path(path, overwrite=overwrite) as tmp:
+    with atomic_path(path, overwrite=overwrite, durable=durable) as tmp:
         if mode == "w":
             with open(tmp, "w", encoding=encoding or "utf-8", newline="") as fp:
                 yield fp
@@ -290,14 +295,14 @@ def atomic_write(path: Path | str, mode: str = "wb", overwrite: bool = True,
                 yield fp
 
 
-def write_bytes(path: Path | str, data: bytes, overwrite: bool = True) -> None:
-    with atomic_write(path, "wb", overwrite=overwrite) as fp:
+def write_bytes(path: Path | str, data: bytes, overwrite: bool = True, durable: bool = True) -> None:
+    with atomic_write(path, "wb", overwrite=overwrite, durable=durable) as fp:
         fp.write(data)
 
 
-def write_text(path: Path | str, text: str, overwrite: bool = True) -> None:
+def write_text(path: Path | str, text: str, overwrite: bool = True, durable: bool = True) -> None:
     """Write UTF-8 text exactly as given (no newline translation)."""
-    write_bytes(path, text.encode("utf-8"), overwrite=overwrite)
+    write_bytes(path, text.encode("utf-8"), overwrite=overwrite, durable=durable)
 
 
 def write_json(path: Path | str, obj: Any, overwrite: bool = True) -> None:
@@ -316,21 +321,21 @@ def _check_arrays(arrays: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
 
 
 def write_npz(path: Path | str, arrays: Mapping[str, np.ndarray], compress: bool = False,
-              overwrite: bool = True) -> None:
+              overwrite: bool = True, durable: bool = True) -> None:
     """Write arrays to an `.npz` (object arrays refused), atomically."""
     arrays = _check_arrays(arrays)
     compression = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-    with atomic_write(path, "wb", overwrite=overwrite) as fp:
+    with atomic_write(path, "wb", overwrite=overwrite, durable=durable) as fp:
         with zipfile.ZipFile(fp, "w", compression=compression, allowZip64=True) as zf:
             for key, value in arrays.items():
                 with zf.open(f"{key}.npy", "w", force_zip64=True) as member:
                     npy_format.write_array(member, value, allow_pickle=False)
 
 
-def write_npy(path: Path | str, array: np.ndarray, overwrite: bool = True) -> None:
+def write_npy(path: Path | str, array: np.ndarray, overwrite: bool = True, durable: bool = True) -> None:
     """Write one array to an `.npy` (object arrays refused), atomically."""
     array = _check_arrays({"array": array})["array"]
-    with atomic_write(path, "wb", overwrite=overwrite) as fp:
+    with atomic_write(path, "wb", overwrite=overwrite, durable=durable) as fp:
         np.save(fp, array, allow_pickle=False)
 
 
