@@ -13,7 +13,9 @@ Definitions (units meters and seconds; T frames at `fps`; C capsules; P parts):
   negative when they overlap.
 - Contact: on a frame the two people touch when some capsule of one and some
   capsule of the other have a gap <= `CONTACT_THRESHOLD` (2 cm: capsules are a
-  coarse skin, so touching surfaces show a small positive gap).
+  coarse skin, so touching surfaces show a small positive gap);
+  `interaction_metrics` counts only contact-capable capsules (hands, forearms,
+  head, torso, feet: `interx.body.capsules.CONTACT_CAPABLE`).
 - Contact precision / recall / F1: frames in contact against a reference's frames
   in contact (reaction, forecasting). Contact ratio: share of frames in contact.
   Contact map: (P, P) share of frames in which a part of one person touches a
@@ -197,7 +199,7 @@ def contact_map(gaps: np.ndarray, parts_a: np.ndarray, parts_b: np.ndarray, num_
         raise UsageError("contact map of no frames")
     onehot_a = np.eye(num_parts)[np.asarray(parts_a)]                  # (Ca, P)
     onehot_b = np.eye(num_parts)[np.asarray(parts_b)]                  # (Cb, P)
-    parts = np.einsum("fab,ai,bj->fij", touch, onehot_a, onehot_b) > 0  # (F, P, P)
+    parts = (onehot_a.T @ touch @ onehot_b) > 0                       # (F, P, P)
     if symmetric:
         parts = parts | np.swapaxes(parts, -1, -2)
     return parts.mean(axis=0)
