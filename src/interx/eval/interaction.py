@@ -166,7 +166,8 @@ def contact_scores(pred: np.ndarray, ref: np.ndarray) -> dict[str, float]:
     if tp + fp + fn == 0:
         return {"precision": 1.0, "recall": 1.0, "f1": 1.0}
     ratio = lambda num, den: float(num / den) if den else 0.0  # noqa: E731
-    return {"precision": ratio(tp, tp + fp), "recall": ratio(tp, tp + fn), "f1": ratio(2 * tp, 2 * tp + fp + fn)}
+    return {"precision": ratio(tp, tp + fp), "recall": ratio(tp, tp + fn),
+            "f1": ratio(2 * tp, 2 * tp + fp + fn)}
 
 
 def contact_ratio(contact: np.ndarray) -> float:
