@@ -5,8 +5,11 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import hypothesis.extra.numpy as hnp
+import hypothesis.strategies as st
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
 from fixtures_release import random_interaction, random_person, release_names, write_tiny_release
 
 from interx.data import annotations as ann
@@ -410,3 +413,18 @@ def test_npz_npy_pickle_writers_round_trip(tmp_path):
     with pytest.raises(UsageError):
         write_restricted_pickle(tmp_path / "w.pkl", {"k": 1.5})
     assert not Path(tmp_path / "w.pkl").exists()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(array=hnp.arrays(dtype=st.sampled_from([np.float32, np.float64, np.int8, np.uint16, np.bool_, "<U3", ">f4"]),
+                        shape=hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4)),
+       fortran=st.booleans())
+def test_npz_reader_matches_numpy_for_any_array(tmp_path, array, fortran):
+    array = np.asfortranarray(array) if fortran else array
+    path = tmp_path / "h.npz"
+    np.savez(path, x=array)
+    back = read_npz(path)["x"]
+    with np.load(path, allow_pickle=False) as ref:
+        expected = ref["x"]
+    assert back.dtype == expected.dtype and back.shape == expected.shape
+    np.testing.assert_array_equal(back, expected)

@@ -12,7 +12,7 @@ import h5py
 import numpy as np
 import numpy.lib.format as npy_format
 import pytest
-from fixtures_release import write_tiny_processed, write_tiny_release
+from fixtures_release import random_person, write_tiny_processed, write_tiny_release
 
 from interx.data import annotations as ann
 from interx.data import processed as proc
@@ -251,3 +251,43 @@ def test_not_an_h5_file(tmp_path):
     (tmp_path / "motions/test.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + b"\0" * 20)
     with pytest.raises(FormatError, match="unreadable HDF5"):
         proc.ProcessedRelease(tmp_path).splits
+
+
+# --- fuzzing: any damage is a DataError, never another exception -------------------------------
+
+def test_randomly_damaged_npz_is_a_data_error_or_reads(tmp_path):
+    good = tmp_path / "good.npz"
+    raw.write_person(good, random_person(np.random.default_rng(0), 8, extras=True), compress=True)
+    data = good.read_bytes()
+    rng = np.random.default_rng(1)
+    outcomes = {"read": 0, "refused": 0}
+    for trial in range(150):
+        damaged = bytearray(data)
+        if trial % 3 == 0:
+            damaged = damaged[: rng.integers(0, len(data))]
+        else:
+            for at in rng.integers(0, len(data), size=1 + trial % 4):
+                damaged[at] = rng.integers(0, 256)
+        path = tmp_path / f"d{trial}.npz"
+        path.write_bytes(bytes(damaged))
+        try:
+            raw.read_person(path)
+            outcomes["read"] += 1
+        except DataError:
+            outcomes["refused"] += 1
+    assert outcomes["refused"] > 100
+
+
+def test_random_bytes_as_pickle_never_escape(tmp_path):
+    rng = np.random.default_rng(2)
+    seed = pickle.dumps({NAME: 1, "G001T000A001R000": [0, "x"]}, protocol=2)
+    for trial in range(300):
+        data = bytearray(seed)
+        for at in rng.integers(0, len(data), size=1 + trial % 3):
+            data[at] = rng.integers(0, 256)
+        path = tmp_path / "p.pkl"
+        path.write_bytes(bytes(data))
+        try:
+            read_restricted_pickle(path)
+        except FormatError:
+            pass

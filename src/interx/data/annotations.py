@@ -137,7 +137,8 @@ def write_interaction_order(path: Path | str, order: Mapping[str, int], overwrit
     write_restricted_pickle(path, {name: int(v) for name, v in sorted(order.items())}, overwrite=overwrite)
 
 
-def _check_convention(convention: str) -> None:
+def check_convention(convention: str) -> None:
+    """UsageError unless `convention` is one of ACTOR_CONVENTIONS."""
     if convention not in ACTOR_CONVENTIONS:
         raise UsageError(f"actor convention must be one of {', '.join(ACTOR_CONVENTIONS)}, not {convention!r}")
 
@@ -147,7 +148,7 @@ def actor_from_order(value: int, convention: str = "readme") -> int:
 
     'readme': 0 -> P1 acts, 1 -> P2 acts. 'reversed': 0 -> P2, 1 -> P1.
     """
-    _check_convention(convention)
+    check_convention(convention)
     return int(value) if convention == "readme" else 1 - int(value)
 
 

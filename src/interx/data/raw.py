@@ -284,7 +284,7 @@ class RawRelease:
         self.root = Path(root)
         if not self.root.is_dir():
             raise DataError("no such folder", self.root)
-        ann.actor_from_order(0, actor_convention)  # checks the convention's name
+        ann.check_convention(actor_convention)
         self.actor_convention = actor_convention
         self.max_elements = max_elements
         self._splits: dict[tuple[str, str], list[str]] = {}
@@ -302,8 +302,12 @@ class RawRelease:
     def __iter__(self) -> Iterator[str]:
         return iter(self.names)
 
+    @cached_property
+    def _name_set(self) -> frozenset[str]:
+        return frozenset(self.names)
+
     def __contains__(self, name: object) -> bool:
-        return name in set(self.names)
+        return name in self._name_set
 
     def has_split_set(self, split_set: str = "official") -> bool:
         return all(split_path(self.root, s, split_set).is_file() for s in SPLITS)
@@ -440,8 +444,8 @@ def write_release(root: Path | str, interactions: Iterable[Interaction], *,
     `actor_convention`) and big_five.npy when given. With `append` these lists are
     merged with the files already there; a conflicting value is refused.
     """
+    ann.check_convention(actor_convention)
     root = prepare_output_dir(root, append)
-    ann.actor_from_order(0, actor_convention)
     names, levels, order = [], {}, {}
     for interaction in interactions:
         _write_sequence(root, interaction, compress)

@@ -25,7 +25,6 @@ malformed texts_processed files.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from collections.abc import Callable
@@ -45,7 +44,6 @@ from interx.data.splits import SPLITS, SPLITS_DIR, split_file_lines, split_path
 from interx.data.types import MODEL_FPS, PersonMotion
 from interx.errors import DataError, UsageError
 
-SEVERITIES = ("error", "warning")
 OFFICIAL_MIN_FRAMES, OFFICIAL_MAX_FRAMES = 24, 999  # at 30 fps; the official processing drops the rest
 Progress = Callable[[int, int], None]
 
@@ -58,7 +56,7 @@ class Problem:
     file: str
     what: str
     expected: str = ""
-    severity: str = "error"
+    severity: str = "error"  # or "warning"
 
     def line(self) -> str:
         """`SEQ  FILE  what (expected ...)` on one line, non-printable characters escaped."""
@@ -107,10 +105,6 @@ class ValidationReport:
         """Write the report as JSON, atomically."""
         write_json(path, self.to_dict())
 
-    def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2)
-
-
 class _Collector:
     def __init__(self, root: Path, strict: bool):
         self.root, self.strict = root, strict
@@ -128,15 +122,16 @@ class _Collector:
         file = file if isinstance(file, str) else self.rel(file)
         self.problems.append(Problem(sequence, file, what, expected, severity))
 
-    def add_exc(self, sequence: str, file: Path | str, exc: Exception, severity: str = "error") -> None:
+    def add_exc(self, sequence: str, file: Path | str, exc: Exception) -> None:
+        """An error from a reader's exception (the path prefix of a DataError dropped)."""
         if isinstance(exc, FormatError):
-            self.add(sequence, file, exc.what, exc.expected, severity)
+            self.add(sequence, file, exc.what, exc.expected)
         elif isinstance(exc, DataError):
             text = str(exc)
             prefix = f"{exc.path}: " if exc.path else ""
-            self.add(sequence, file, text[len(prefix):] if text.startswith(prefix) else text, "", severity)
+            self.add(sequence, file, text[len(prefix):] if text.startswith(prefix) else text)
         else:  # a reader failing in a way nobody foresaw still only costs this one file
-            self.add(sequence, file, f"unexpected failure reading it ({type(exc).__name__}: {exc})", "", severity)
+            self.add(sequence, file, f"unexpected failure reading it ({type(exc).__name__}: {exc})")
 
 
 def validate_release(root: Path | str, strict: bool = False, max_translation: float = MAX_TRANSLATION,
