@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from interx.body.joints import NUM_JOINTS
+from interx.data.names import parse_name
 
 RAW_FPS = 120.0   # the Inter-X release's capture rate
 MODEL_FPS = 30.0  # the rate every model and metric runs at
@@ -119,3 +120,15 @@ class Interaction:
     @property
     def num_frames(self) -> int:
         return self.persons[0].num_frames
+
+    @property
+    def group(self) -> int:
+        return parse_name(self.name).group
+
+    @property
+    def take(self) -> int:
+        return parse_name(self.name).take
+
+    @property
+    def repetition(self) -> int:
+        return parse_name(self.name).repetition
