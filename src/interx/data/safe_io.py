@@ -30,7 +30,7 @@ import pickle
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -92,12 +92,14 @@ def _read_array(fp: IO[bytes], member_size: int, source: Path, label: str, used:
     return array.reshape(shape[::-1]).T if fortran_order else array.reshape(shape)
 
 
-def read_npz(path: Path | str, max_elements: int = MAX_ELEMENTS) -> dict[str, np.ndarray]:
-    """All arrays of an `.npz` file, keyed without the `.npy` suffix.
+def read_npz(path: Path | str, max_elements: int = MAX_ELEMENTS,
+             keys: Collection[str] | None = None) -> dict[str, np.ndarray]:
+    """All arrays of an `.npz` file (or only those named in `keys`), keyed without the `.npy` suffix.
 
     Never unpickles: object arrays are refused naming the file and key. Each
-    header is checked before its data is read; the file may declare at most
-    `max_elements` elements in all. Members not ending in `.npy` are ignored.
+    header is checked before its data is read; the arrays read may declare at
+    most `max_elements` elements in all. Members not ending in `.npy`, and with
+    `keys` the members not named there, are skipped unread.
     """
     path = Path(path)
     if not path.is_file():
@@ -110,6 +112,8 @@ def read_npz(path: Path | str, max_elements: int = MAX_ELEMENTS) -> dict[str, np
                 if info.is_dir() or not info.filename.endswith(".npy"):
                     continue
                 key = info.filename[: -len(".npy")]
+                if keys is not None and key not in keys:
+                    continue
                 with zf.open(info) as fp:
                     arrays[key] = _read_array(fp, info.file_size, path, f"key {key!r}", used, max_elements)
                 used += arrays[key].size
