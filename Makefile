@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 TORCH_SPEC ?= torch==2.13.0
 DEMO_OUT ?= out/demo
 
-.PHONY: demo test install clean
+.PHONY: demo test install browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,13 @@ install: $(VENV)/.installed
 demo: install
 	MKL_CBWR=COMPATIBLE $(BIN)/interx demo --out $(DEMO_OUT)
 
-test: install
+# Chromium from the system packages, for the viewer's headless-browser test
+# (Playwright drives it by path; it never downloads a browser of its own).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium) \
+		|| echo "could not install chromium (needs root and apt): the headless-browser test will be skipped"
+
+test: install browser
 	MKL_CBWR=COMPATIBLE $(BIN)/python -m pytest -q tests
 
 clean:

@@ -255,7 +255,8 @@ class Viewer:
         target = (low + high) / 2.0
         span = float(np.linalg.norm(high - low))
         self._server.initial_camera.look_at = tuple(target)
-        self._server.initial_camera.position = tuple(target + np.array([0.0, 0.4, 1.0]) * (1.2 * span + 1.5))
+        direction = np.array([0.0, 0.35, 1.0]) / np.hypot(0.35, 1.0)
+        self._server.initial_camera.position = tuple(target + direction * (0.8 * span + 1.2))
 
     def _draw(self, frame: int) -> None:
         with self._lock, self._server.atomic():
