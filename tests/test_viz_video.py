@@ -179,3 +179,31 @@ def test_cli_bad_seconds_is_a_usage_error(tmp_path, capsys):
     root = write_root(tmp_path / "data", [interaction("G001T000A002R000", frames=10)])
     status = main(["render", f"{root}:G001T000A002R000", "--out", str(tmp_path / "v.mp4"), "--seconds", "2:1"])
     assert status == 2 and capsys.readouterr().err.count("\n") == 1
+
+
+def test_cli_render_with_a_smplx_model(tmp_path):
+    pytest.importorskip("interx.body.smplx_model")
+    from interx.body.fake_smplx import write_fake_smplx
+
+    model = tmp_path / "smplx"
+    model.mkdir()
+    write_fake_smplx(model / "SMPLX_NEUTRAL.npz", np.random.default_rng(0), num_dirs=20, num_vertices=400,
+                     num_faces=600)
+    root = write_root(tmp_path / "data", [interaction("G001T000A002R000", frames=6)])
+    out = tmp_path / "v.mp4"
+    assert main(["render", f"{root}:G001T000A002R000", "--out", str(out), "--size", "96",
+                 "--smplx-model", str(model)]) == 0
+    assert imageio_ffmpeg.count_frames_and_secs(str(out))[0] == 6
+
+
+def test_load_clip_from_a_cache_entry(tmp_path):
+    pytest.importorskip("interx.features.cache")
+    from viz_data import write_cache
+
+    cache, names = write_cache(tmp_path)
+    clip = load_clip(f"{cache}:val:{names[1]}")
+    assert clip.fps == 30.0 and clip.num_frames == 30 and clip.texts == TEXTS and clip.title == "cache:val"
+    assert np.array_equal(load_clip(f"{cache}:{names[1]}").joints, clip.joints)   # any split
+    from interx.errors import DataError
+    with pytest.raises(DataError):
+        load_clip(f"{cache}:train:{names[1]}")                                    # not in that split

@@ -66,7 +66,8 @@ def test_browse_by_name_class_and_text(viewer):
     assert viewer.names == [WAVE, SHAKE] or viewer.names == sorted([WAVE, SHAKE])
     assert viewer.search("shake") == [SHAKE]             # text search
     assert viewer.search("g001") == [WAVE]               # name search, any case
-    assert viewer.search("", "Handshake") == [SHAKE]     # class
+    assert viewer.class_labels() == ["1: Handshake", "2: Wave"]
+    assert viewer.search("", "1: Handshake") == [SHAKE]  # class
     assert viewer.search("", ALL_CLASSES) == viewer.names
     assert viewer.search("nothing like this") == []
 
@@ -151,3 +152,31 @@ def test_not_a_folder_is_a_data_error(tmp_path):
         Viewer(tmp_path / "missing")
     with pytest.raises(DataError):
         Viewer(tmp_path)
+
+
+def test_meshes_instead_of_skeletons_with_a_smplx_body(roots, tmp_path):
+    pytest.importorskip("interx.body.skinning")
+    from interx.body.fake_smplx import write_fake_smplx
+    from interx.body.smplx_model import SmplxBody
+
+    write_fake_smplx(tmp_path / "SMPLX_NEUTRAL.npz", np.random.default_rng(0), num_dirs=20, num_vertices=400,
+                     num_faces=600)
+    with Viewer(roots[0], port=free_port(), body=SmplxBody(tmp_path)) as v:
+        v.select(WAVE)
+        assert v.meshes and v._people[0][0].visible is False
+        mesh = v._meshes[0][0]
+        assert mesh.vertices.shape == (400, 3) and mesh.faces.shape == (600, 3)
+        first = mesh.vertices.copy()
+        v.seek(10)
+        assert np.abs(mesh.vertices - first).max() > 0.05      # the mesh follows the frame
+
+
+def test_browse_a_cache(tmp_path):
+    pytest.importorskip("interx.features.cache")
+    from viz_data import write_cache
+
+    cache, names = write_cache(tmp_path)
+    with Viewer(cache, port=free_port()) as v:
+        assert v.names == sorted(names)
+        v.select(names[2])
+        assert v.num_frames == 30 and v._gui["action"].value == "0: Hug" and v._gui["group"].value == "3"

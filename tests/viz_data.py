@@ -36,6 +36,17 @@ def interaction(name: str = "G001T000A002R000", frames: int = 60, fps: float = 3
     return Interaction(name=name, persons=(p1, p2), texts=tuple(texts), action=int(name[9:12]), familiarity=3)
 
 
-def write_root(root: Path, interactions) -> Path:
-    write_release(root, interactions)
+def write_root(root: Path, interactions, splits: dict[str, list[str]] | None = None) -> Path:
+    write_release(root, interactions, splits=splits)
     return root
+
+
+def write_cache(folder: Path, frames: int = 30) -> tuple[Path, list[str]]:
+    """A release of three sequences (one per split) and its cache; returns (cache, names)."""
+    from interx.features.cache import build_cache
+
+    names = ["G001T000A002R000", "G002T000A001R000", "G003T000A000R000"]
+    root = write_root(folder / "release", [interaction(n, frames=frames) for n in names],
+                      splits={"train": names[:1], "val": names[1:2], "test": names[2:]})
+    build_cache(root, folder / "cache")
+    return folder / "cache", names

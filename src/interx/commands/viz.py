@@ -18,12 +18,12 @@ def _body(smplx_model: Path | None):
     from interx.errors import UsageError
 
     try:
-        from interx.body.smplx_model import SmplxBody
+        from interx.body.smplx_model import body_model
     except ModuleNotFoundError as exc:
         if exc.name != "interx.body.smplx_model":
             raise
         raise UsageError("--smplx-model: this interx has no SMPL-X body model support") from None
-    return SmplxBody(smplx_model)
+    return body_model(smplx_model)
 
 
 @app.command("render")

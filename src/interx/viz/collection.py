@@ -18,8 +18,11 @@ Addressing one clip (`interx render INPUT`):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Protocol
+
+import numpy as np
 
 from interx.body.model import BodyModel, interaction_joints
 from interx.data.classes import ACTION_NAMES
@@ -44,16 +47,23 @@ class EntryInfo:
 class Collection(Protocol):
     root: Path
     label: str
+    action_names: tuple[str, ...]
 
     @property
     def names(self) -> list[str]:
         """Sorted sequence names."""
+
+    def __contains__(self, name: object) -> bool:
+        """Whether the collection holds sequence `name`."""
 
     def info(self, name: str) -> EntryInfo:
         """The sequence's annotations."""
 
     def clip(self, name: str, title: str | None = None) -> MotionClip:
         """The sequence's joints at its own frame rate (DataError when missing or malformed)."""
+
+    def interaction(self, name: str) -> Interaction:
+        """The sequence's SMPL-X parameters (for meshes)."""
 
 
 def _class_name(action: int, names: tuple[str, ...]) -> str:
@@ -62,8 +72,8 @@ def _class_name(action: int, names: tuple[str, ...]) -> str:
 
 def _check_member(collection: Collection, name: str) -> None:
     parse_name(name, source=str(collection.root))
-    if name not in set(collection.names):
-        raise DataError(f"no sequence {name} here", collection.root)
+    if name not in collection:
+        raise DataError(f"no sequence {name} in {collection.label}", collection.root)
 
 
 def interaction_clip(interaction: Interaction, title: str, body: BodyModel | None = None) -> MotionClip:
@@ -82,11 +92,11 @@ class ReleaseCollection:
         if is_processed_release(self.root):
             self._release = ProcessedRelease(self.root)
             self._familiarity: dict[int, int] = {}
-            self._action_names = ACTION_NAMES
+            self.action_names = ACTION_NAMES
         elif (self.root / MOTIONS_DIR).is_dir():
             self._release = RawRelease(self.root)
             self._familiarity = self._release.familiarity
-            self._action_names = self._release.action_names
+            self.action_names = self._release.action_names
         else:
             raise DataError(f"not an Inter-X folder (no {MOTIONS_DIR}/), processed release or cache", self.root)
         self.label = self.root.resolve().name
@@ -96,32 +106,47 @@ class ReleaseCollection:
     def names(self) -> list[str]:
         return self._release.names
 
+    @cached_property
+    def _members(self) -> frozenset[str]:
+        return frozenset(self._release.names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._members
+
     def info(self, name: str) -> EntryInfo:
         _check_member(self, name)
         seq = parse_name(name)
-        return EntryInfo(name, seq.action, _class_name(seq.action, self._action_names), seq.group,
+        return EntryInfo(name, seq.action, _class_name(seq.action, self.action_names), seq.group,
                          self._familiarity.get(seq.group), self._release.texts(name))
 
     def clip(self, name: str, title: str | None = None) -> MotionClip:
+        return interaction_clip(self.interaction(name), self.label if title is None else title, self.body)
+
+    def interaction(self, name: str) -> Interaction:
         _check_member(self, name)
-        return interaction_clip(self._release.read(name), self.label if title is None else title, self.body)
+        return self._release.read(name)
 
 
 class CacheCollection:
-    """The sequences of a cache built by `interx.features` (joints as cached, 30 fps)."""
+    """The sequences of a cache built by `interx.features` (cached joints, official frame, 30 fps)."""
 
     def __init__(self, cache_dir: Path | str, split: str | None = None):
         from interx.features.cache import open_cache
 
         self.root = Path(cache_dir)
         self._cache = open_cache(self.root)
-        self._splits = {s: self._cache.split(s) for s in ([split] if split else self._cache.split_names)}
+        self._splits = {s: self._cache.split(s) for s in ([split] if split else self._cache.splits)}
         self._where = {name: (s, i) for s, data in self._splits.items() for i, name in enumerate(data.names)}
         self.label = self.root.resolve().name if split is None else f"{self.root.resolve().name}:{split}"
+        self.action_names = self._cache.action_names
+        self._names = sorted(self._where)
 
     @property
     def names(self) -> list[str]:
-        return sorted(self._where)
+        return list(self._names)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._where
 
     def _locate(self, name: str):
         _check_member(self, name)
@@ -130,19 +155,24 @@ class CacheCollection:
 
     def info(self, name: str) -> EntryInfo:
         data, i = self._locate(name)
-        item = data.to_interaction(i)
-        seq = parse_name(name)
-        return EntryInfo(name, seq.action, _class_name(seq.action, ACTION_NAMES), seq.group, item.familiarity,
-                         tuple(item.texts))
+        action = int(data.actions[i])
+        return EntryInfo(name, action, _class_name(action, self.action_names), int(data.groups[i]),
+                         data.familiarity[i], tuple(data.texts[i]))
 
     def clip(self, name: str, title: str | None = None) -> MotionClip:
         data, i = self._locate(name)
-        return MotionClip(data.joints(i), data.fps, self.label if title is None else title,
+        return MotionClip(np.array(data.joints(i)), data.fps, self.label if title is None else title,
                           tuple(data.texts[i]))
+
+    def interaction(self, name: str) -> Interaction:
+        data, i = self._locate(name)
+        return data.to_interaction(i)
 
 
 def is_cache(path: Path) -> bool:
-    return (path / "manifest.json").is_file()
+    from interx.features.layout import is_cache_dir
+
+    return is_cache_dir(path)
 
 
 def open_collection(path: Path | str, body: BodyModel | None = None, split: str | None = None) -> Collection:
