@@ -180,3 +180,23 @@ def test_browse_a_cache(tmp_path):
         assert v.names == sorted(names)
         v.select(names[2])
         assert v.num_frames == 30 and v._gui["action"].value == "0: Hug" and v._gui["group"].value == "3"
+
+
+def test_cli_view_serves_until_interrupted(roots):
+    import signal
+    import subprocess
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", "from interx.cli_app import main; main()", "view", str(roots[0]),
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.strip() == f"viewer at http://127.0.0.1:{port} (Ctrl-C to stop)"
+        assert get(port, "/")[0] == 200
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+        assert proc.stdout.read() == "" and proc.stderr.read() == ""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

@@ -16,7 +16,7 @@ up front, vectorised over frames.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -187,18 +187,6 @@ def prepare_clips(clips: Sequence[MotionClip], fps: float = 30.0,
     if seconds is not None:
         prepared = [cut(c, *seconds) for c in prepared]
     return synchronise(prepared, sync)
-
-
-def render_frames(clips: Sequence[MotionClip], view: str = "front", panel_px: int = 480,
-                  contact: bool = True) -> Iterator[np.ndarray]:
-    """Frames of the video of clips that share one fps and length (see `prepare_clips`).
-
-    Yields:
-        (H, W, 4) uint8 RGBA frames; each is a view overwritten by the next one.
-    """
-    scene = _Scene(clips, view, panel_px, contact)
-    for t in range(scene.num_frames):
-        yield scene.frame(t)
 
 
 def _writer_options(suffix: str) -> dict:
