@@ -203,7 +203,9 @@ class Viewer:
         return next(c for c in self.collections if name in c)
 
     def select(self, name: str) -> None:
-        """Show sequence `name` from frame 0 (playing or paused as before)."""
+        """Show sequence `name` from frame 0 (playing or paused as before); after `start`."""
+        if self._server is None:
+            raise UsageError("the viewer is not running: call start() first")
         parse_name(name)
         if name not in self._names:
             raise UsageError(f"no sequence {name} in {', '.join(str(c.root) for c in self.collections)}")
