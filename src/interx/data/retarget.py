@@ -227,15 +227,14 @@ def _height_span(bvh: BvhSkeleton, up: int) -> float:
     return float(rest[:, up].max() - rest[:, up].min())
 
 
-def detect_up(bvh: BvhSkeleton, mapping: dict[int, int]) -> tuple[str, int]:
-    """('+y', ...) style: the signed axis from the mean ankle to the head (or neck) in the rest pose."""
+def detect_up(bvh: BvhSkeleton, mapping: dict[int, int]) -> str:
+    """The signed axis ('+y', '+z', '-x', ...) closest to the mean-ankle-to-head (or neck) direction at rest."""
     rest = bvh.rest_positions()
     top = mapping.get(JOINT_INDEX["head"], mapping.get(JOINT_INDEX["neck"]))
     ankles = [mapping[JOINT_INDEX[n]] for n in ("left_ankle", "right_ankle")]
     direction = rest[top] - rest[ankles].mean(axis=0)
     axis = int(np.argmax(np.abs(direction)))
-    sign = 1 if direction[axis] > 0 else -1
-    return ("+" if sign > 0 else "-") + "xyz"[axis], axis
+    return ("+" if direction[axis] > 0 else "-") + "xyz"[axis]
 
 
 def up_matrix(up: str) -> np.ndarray:
@@ -351,25 +350,32 @@ def _chain_targets(points: np.ndarray, defined: np.ndarray, rest: np.ndarray) ->
     return points, defined
 
 
-def _fit_stature(target_rest: np.ndarray, defined: np.ndarray, mapped: set[int]) -> float:
-    """Least-squares stature from mapped body bone lengths (rest pose), meters."""
+def fit_stature(points: np.ndarray, mapped: set[int] | Sequence[int]) -> float:
+    """Least-squares stature (meters) of the built-in skeleton whose bones best match `points`.
+
+    points: (..., 55, 3) joint positions (rows of joints not in `mapped` ignored);
+    a bone joins a mapped body joint to its nearest mapped ancestor; lengths are
+    averaged over the leading dimensions.
+    """
+    mapped = set(int(j) for j in mapped)
     reference = skeleton.rest_joints(None).astype(np.float64)
-    src, ref = [], []
+    pairs = []
     for j in BODY:
-        if j not in mapped or j == 0:
-            continue
         a = int(PARENTS[j])
         while a >= 0 and a not in mapped:
             a = int(PARENTS[a])
-        if a < 0:
-            continue
-        src.append(np.linalg.norm(target_rest[j] - target_rest[a]))
-        ref.append(np.linalg.norm(reference[j] - reference[a]))
-    src, ref = np.array(src), np.array(ref)
+        if j in mapped and j != 0 and a >= 0:
+            pairs.append((a, j))
+    pairs = np.array(pairs)
+    points = np.asarray(points, dtype=np.float64)
+    src = np.linalg.norm(points[..., pairs[:, 1], :] - points[..., pairs[:, 0], :], axis=-1)
+    src = src.reshape(-1, len(pairs)).mean(axis=0)
+    ref = np.linalg.norm(reference[pairs[:, 1]] - reference[pairs[:, 0]], axis=-1)
     return skeleton.REFERENCE_HEIGHT * float(src @ ref) / float(ref @ ref)
 
 
-def _betas_for(stature: float) -> np.ndarray:
+def betas_for_stature(stature: float) -> np.ndarray:
+    """(10,) float32 betas giving the built-in skeleton this stature (betas[0] clipped to [-4, 4])."""
     betas = np.zeros(10, np.float32)
     betas[0] = np.clip((stature - skeleton.REFERENCE_HEIGHT) / skeleton.HEIGHT_PER_BETA, -4.0, 4.0)
     return betas
@@ -388,7 +394,7 @@ def retarget(motion: BvhMotion, scale: float | None = None, up: str = "auto", co
     """
     bvh = motion.skeleton
     convention, mapping = map_joints(bvh, convention)
-    up_name = detect_up(bvh, mapping)[0] if up == "auto" else _check_up(up)
+    up_name = detect_up(bvh, mapping) if up == "auto" else _check_up(up)
     axes = up_matrix(up_name)
     if scale is None:
         scale, unit = detect_scale([_height_span(bvh, UP_AXES[up_name[-1]])])
@@ -410,8 +416,8 @@ def retarget(motion: BvhMotion, scale: float | None = None, up: str = "auto", co
     reference = skeleton.rest_joints(None).astype(np.float64)
     targets, _ = _chain_targets(targets, defined, reference)
     targets_rest, defined = _chain_targets(targets_rest, defined, reference)
-    stature = _fit_stature(targets_rest, defined, set(mapping))
-    betas = _betas_for(stature)
+    stature = fit_stature(targets_rest, mapping)
+    betas = betas_for_stature(stature)
     rest = skeleton.rest_joints(betas).astype(np.float64)
     global_rot, posed = _solve(rest, targets, targets_rest, defined, mapping, globals_, stature)
 
@@ -561,19 +567,22 @@ class ImportReport:
 def import_bvh_pair(paths: Sequence[Path | str], root: Path | str, name: str, texts: Sequence[str],
                     action: int | None = None, fps_out: float = RAW_FPS, scale: float | None = None,
                     skip_frames: int = 0, up: str = "auto", convention: str = "auto",
-                    append: bool = False) -> ImportReport:
+                    split: str | None = "test", append: bool = False) -> ImportReport:
     """Turn two BVH files of one capture (P1, P2) into the Inter-X sequence `name` under `root`.
 
     Both files are read, their leading `skip_frames` frames dropped, retargeted
     with one shared unit and up axis (module doc), resampled to `fps_out`
-    (`interx.features.resample`) and written with `interx.data.raw.write_interaction`
-    (a non-empty `root` is refused unless `append`). `action`, when given, must
-    agree with the name's. Returns the report with per-joint errors.
+    (`interx.features.resample`) and written with `interx.data.raw.write_release`
+    (a non-empty `root` is refused unless `append`), listed in the official
+    `split` ('train', 'val', 'test'; None lists it nowhere but splits/all.txt).
+    `action`, when given, must agree with the name's. Returns the report with
+    per-joint errors.
     """
     from dataclasses import replace
 
     from interx.data.names import parse_name
-    from interx.data.raw import write_interaction
+    from interx.data.raw import write_release
+    from interx.data.splits import SPLITS
     from interx.data.types import Interaction
     from interx.features.resample import resample_person
 
@@ -582,6 +591,8 @@ def import_bvh_pair(paths: Sequence[Path | str], root: Path | str, name: str, te
     seq = parse_name(name)
     if action is not None and action != seq.action:
         raise UsageError(f"--action {action} disagrees with the name {name} (action {seq.action})")
+    if split is not None and split not in SPLITS:
+        raise UsageError(f"split must be one of {', '.join(SPLITS)} or none, not {split!r}")
     if skip_frames < 0:
         raise UsageError(f"skip-frames must be >= 0, not {skip_frames}")
     if not (np.isfinite(fps_out) and fps_out > 0):
@@ -598,8 +609,8 @@ def import_bvh_pair(paths: Sequence[Path | str], root: Path | str, name: str, te
         notes.append(f"frame counts differ ({motions[0].num_frames}, {motions[1].num_frames}): "
                      f"both cut to the shorter")
     motions = [m.frames(slice(skip_frames, skip_frames + frames)) for m in motions]
-    maps = [map_joints(m.skeleton, convention) for m in motions]
-    ups = [detect_up(m.skeleton, mp)[0] if up == "auto" else _check_up(up) for m, mp in zip(motions, maps)]
+    maps = [map_joints(m.skeleton, convention)[1] for m in motions]
+    ups = [detect_up(m.skeleton, mp) if up == "auto" else _check_up(up) for m, mp in zip(motions, maps)]
     if ups[0] != ups[1]:
         raise DataError(f"the two files have different up axes ({ups[0]}, {ups[1]})", paths[1])
     unit = "given"
@@ -614,6 +625,7 @@ def import_bvh_pair(paths: Sequence[Path | str], root: Path | str, name: str, te
         results.append(replace(result, person=resample_person(result.person, fps_out)))
     interaction = Interaction(name=name, persons=(results[0].person, results[1].person),
                               texts=tuple(t.strip() for t in texts), action=seq.action)
-    write_interaction(root, interaction, append=append)
+    splits = None if split is None else {s: [name] if s == split else [] for s in SPLITS}
+    write_release(root, [interaction], splits=splits, append=append)
     return ImportReport(name=name, people=(results[0], results[1]), frames=interaction.num_frames,
                         fps=float(fps_out), notes=tuple(notes))
