@@ -121,7 +121,7 @@ def _read_record(json_path: Path) -> dict | None:
     return record if isinstance(record, dict) else None
 
 
-def _complete(json_path: Path) -> Checkpoint | None:
+def read_checkpoint(json_path: Path) -> Checkpoint | None:
     """The checkpoint named by `json_path` when it is complete and consistent, else None."""
     step = int(_NAME.match(json_path.name).group(1))
     record = _read_record(json_path)
@@ -140,7 +140,7 @@ def list_checkpoints(run_dir: Path | str) -> list[Checkpoint]:
     folder = Path(run_dir) / CHECKPOINT_DIR
     if not folder.is_dir():
         return []
-    found = [_complete(p) for p in sorted(folder.iterdir()) if _NAME.match(p.name)]
+    found = [read_checkpoint(p) for p in sorted(folder.iterdir()) if _NAME.match(p.name)]
     return sorted((c for c in found if c is not None), key=lambda c: c.step)
 
 

@@ -1,0 +1,260 @@
+"""The generator's motion representation: per person per frame, in the pair's canonical frame.
+
+Glossary: T frames at 30 fps, P = 2 persons, R rotation joints (52: the 22 body
+joints and both hands, or 22 with `hands=False`), D features per person.
+
+| slice | size | content |
+| --- | --- | --- |
+| positions | 66 | the 22 body joints of the default body (built-in skeleton, zero betas), canonical frame, meters |
+| velocities | 66 | positions[t+1] - positions[t], meters per frame (the last row repeats the one before) |
+| rotations | 6 R | 6D rotations (`interx.body.rotations` sixd): joint 0 the global orientation in the canonical frame, the others local |
+| contacts | 4 | InterGen's foot contacts of left ankle, left foot, right ankle, right foot (`representations.foot_contacts`) |
+
+D = 448 with hands (the default), 268 without. Jaw and eyes are not modelled
+(zero, as the official processing sets them); without hands, hands decode flat
+(zero rotations).
+
+Canonical frame: the cache's (P1's pelvis at x = z = 0 facing +z at frame 0,
+floor at y = 0), both people moved by the same rigid transform. The positions
+are the default body posed by the rotations with its pelvis at the data's
+pelvis: for data on the default body (a cache built with `neutral`, the official
+processing's choice) they are the cache's canonical joints; for other bodies the
+rotations and the pelvis trajectory are exact and the limbs are the default
+skeleton's.
+
+Decoding (`decode`) uses rotations and the pelvis only: SMPL-X parameters of
+the default body, root translation = pelvis - rest pelvis. So decode(encode(x))
+gives back x's rotations, its pelvis and (for the default body) its joints.
+Positions, velocities and contacts are redundant channels the losses use.
+
+`Normalizer` holds the per-feature mean and std over the train split (both
+people pooled, like InterGen), computed by `representation_moments`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from interx.body import rotations, skeleton
+from interx.body.joints import BODY, BODY_AND_HANDS, JOINT_INDEX, MIRROR, NUM_JOINTS, PARENTS
+from interx.body.kinematics import pose_joints
+from interx.data.types import MODEL_FPS, RAW_FPS, Interaction, PersonMotion
+from interx.errors import UsageError
+from interx.features.frames import apply_transform, canonical_transform, transform_smplx
+from interx.features.normalize import Moments
+from interx.features.representations import INTERGEN_CONTACT_JOINTS, PairArrays, _forward_difference, \
+    foot_contacts
+from interx.features.resample import resample_person
+
+POSITION_JOINTS = BODY
+PELVIS = JOINT_INDEX["pelvis"]
+STD_FLOOR = 1e-4  # a feature constant over the train split is divided by this instead of 0
+_SIXD_MIRROR = np.array([1, -1, -1, -1, 1, 1], dtype=np.float32)  # M R M on the first two rows, M = diag(-1,1,1)
+_X_MIRROR = np.array([-1, 1, 1], dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class ModelRepresentation:
+    """The layout of the representation (module doc); `hands` selects 52 or 22 rotation joints."""
+
+    hands: bool = True
+
+    @cached_property
+    def rotation_joints(self) -> tuple[int, ...]:
+        return BODY_AND_HANDS if self.hands else BODY
+
+    @property
+    def positions(self) -> slice:
+        return slice(0, 3 * len(POSITION_JOINTS))
+
+    @property
+    def velocities(self) -> slice:
+        return slice(self.positions.stop, self.positions.stop + 3 * len(POSITION_JOINTS))
+
+    @property
+    def rotations(self) -> slice:
+        return slice(self.velocities.stop, self.velocities.stop + 6 * len(self.rotation_joints))
+
+    @property
+    def contacts(self) -> slice:
+        return slice(self.rotations.stop, self.rotations.stop + len(INTERGEN_CONTACT_JOINTS))
+
+    @property
+    def dim(self) -> int:
+        return self.contacts.stop
+
+    @cached_property
+    def _mirror_perms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Index permutations (positions, rotations, contacts) that exchange left and right."""
+        rot = list(self.rotation_joints)
+        contacts = list(INTERGEN_CONTACT_JOINTS)
+        return (np.asarray([POSITION_JOINTS.index(MIRROR[j]) for j in POSITION_JOINTS]),
+                np.asarray([rot.index(MIRROR[j]) for j in rot]),
+                np.asarray([contacts.index(MIRROR[j]) for j in contacts]))
+
+
+def default_rest_joints() -> np.ndarray:
+    """(55, 3) rest joints of the default body (built-in skeleton, zero betas)."""
+    return skeleton.rest_joints()
+
+
+def canonical_parameters(item: PairArrays) -> tuple[np.ndarray, np.ndarray]:
+    """The pair's SMPL-X rotations and pelvis positions in its canonical frame.
+
+    Returns:
+        pose (T, 2, 55, 3) axis-angle (root orientation turned by the canonical yaw,
+        the rest unchanged) and pelvis (T, 2, 3) meters, float32.
+    """
+    pose = np.array(item.pose, dtype=np.float32)
+    root, trans = transform_smplx(pose[:, :, 0], item.trans, np.asarray(item.rest_pelvis)[None], item.canonical)
+    pose[:, :, 0] = root
+    return pose, (trans + np.asarray(item.rest_pelvis, dtype=np.float32)[None]).astype(np.float32)
+
+
+def recanonicalise(pose: np.ndarray, pelvis: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Turn and shift a pair about y so person 0's pelvis is at x = z = 0 facing +z at frame 0.
+
+    Heights are kept (the floor stays at y = 0). Used when the people are
+    reordered or a window is cut out of a sequence.
+
+    Args:
+        pose: (T, 2, 55, 3) axis-angle; pelvis: (T, 2, 3) meters.
+
+    Returns:
+        pose and pelvis in the new frame (float32), and the (4,) transform applied
+        (yaw, tx, 0, tz) as `interx.features.frames` defines it.
+    """
+    rest = default_rest_joints()
+    first = pose_joints(np.asarray(pose[:1, :1], np.float32), np.asarray(pelvis[:1, :1], np.float32) - rest[PELVIS],
+                        rest)                                                      # (1, 1, 55, 3)
+    transform = canonical_transform(first)
+    transform[2] = 0.0
+    return (*move_parameters(pose, pelvis, transform), transform)
+
+
+def move_parameters(pose: np.ndarray, pelvis: np.ndarray, transform: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rotations (..., 55, 3) and pelvis positions (..., 3) moved rigidly by x' = R_y(yaw) x + t (float32)."""
+    pose = np.array(pose, dtype=np.float32)
+    zero = np.zeros(3, np.float32)
+    pose[..., 0, :], _ = transform_smplx(pose[..., 0, :], np.zeros_like(pelvis, dtype=np.float32), zero, transform)
+    return pose, apply_transform(np.asarray(pelvis, np.float32), transform)
+
+
+def encode_parameters(pose: np.ndarray, pelvis: np.ndarray, rep: ModelRepresentation) -> np.ndarray:
+    """Features (T, P, D) float32 from canonical-frame rotations (T, P, 55, 3) and pelvis positions (T, P, 3)."""
+    pose = np.asarray(pose, dtype=np.float32)
+    frames, persons = pose.shape[:2]
+    rest = default_rest_joints()
+    joints = pose_joints(pose, np.asarray(pelvis, np.float32) - rest[PELVIS], rest)   # (T, P, 55, 3)
+    positions = joints[:, :, list(POSITION_JOINTS)]                                  # (T, P, 22, 3)
+    sixd = rotations.aa_to_sixd(pose[:, :, list(rep.rotation_joints)])              # (T, P, R, 6)
+    features = np.concatenate([
+        positions.reshape(frames, persons, -1),
+        _forward_difference(positions).reshape(frames, persons, -1),
+        np.asarray(sixd, dtype=np.float32).reshape(frames, persons, -1),
+        foot_contacts(positions),
+    ], axis=-1)
+    return features.astype(np.float32)
+
+
+def encode(item: PairArrays, rep: ModelRepresentation) -> np.ndarray:
+    """Features (T, 2, D) float32 of one cached sequence (module doc)."""
+    pose, pelvis = canonical_parameters(item)
+    return encode_parameters(pose, pelvis, rep)
+
+
+def decode(features: np.ndarray, rep: ModelRepresentation) -> tuple[np.ndarray, np.ndarray]:
+    """SMPL-X parameters of the default body from features (..., D).
+
+    Returns:
+        pose (..., 55, 3) axis-angle (jaw and eyes zero; hands zero without
+        `rep.hands`) and trans (..., 3) meters, float32, in the canonical frame.
+    """
+    features = np.asarray(features, dtype=np.float32)
+    if features.shape[-1] != rep.dim:
+        raise UsageError(f"features have {features.shape[-1]} channels; this representation has {rep.dim}")
+    lead = features.shape[:-1]
+    sixd = features[..., rep.rotations].reshape(*lead, len(rep.rotation_joints), 6)
+    pose = np.zeros((*lead, NUM_JOINTS, 3), dtype=np.float32)
+    pose[..., list(rep.rotation_joints), :] = rotations.sixd_to_aa(sixd)
+    pelvis = features[..., rep.positions].reshape(*lead, len(POSITION_JOINTS), 3)[..., POSITION_JOINTS.index(PELVIS), :]
+    return pose, (pelvis - default_rest_joints()[PELVIS]).astype(np.float32)
+
+
+def decoded_joints(features: np.ndarray, rep: ModelRepresentation) -> np.ndarray:
+    """World joints (..., 55, 3) of the decoded parameters (default body), canonical frame."""
+    pose, trans = decode(features, rep)
+    return pose_joints(pose, trans, default_rest_joints(), PARENTS)
+
+
+def mirror(features: np.ndarray, rep: ModelRepresentation) -> np.ndarray:
+    """Features (..., D) of the motion reflected through the canonical x = 0 plane (left <-> right).
+
+    Positions and velocities: x negated and left/right joints exchanged (the
+    default skeleton is symmetric); rotations: R -> M R M with M = diag(-1, 1, 1)
+    on exchanged joints; contacts exchanged.
+    """
+    features = np.asarray(features, dtype=np.float32)
+    lead = features.shape[:-1]
+    pos_perm, rot_perm, contact_perm = rep._mirror_perms
+    out = np.empty_like(features)
+    for part in (rep.positions, rep.velocities):
+        xyz = features[..., part].reshape(*lead, len(POSITION_JOINTS), 3)
+        out[..., part] = (xyz[..., pos_perm, :] * _X_MIRROR).reshape(*lead, -1)
+    sixd = features[..., rep.rotations].reshape(*lead, len(rep.rotation_joints), 6)
+    out[..., rep.rotations] = (sixd[..., rot_perm, :] * _SIXD_MIRROR).reshape(*lead, -1)
+    out[..., rep.contacts] = features[..., rep.contacts][..., contact_perm]
+    return out
+
+
+def swap_persons(features: np.ndarray) -> np.ndarray:
+    """Features (T, 2, D) with the two people exchanged (frame unchanged)."""
+    return np.ascontiguousarray(np.asarray(features)[:, ::-1])
+
+
+def to_interaction(features: np.ndarray, rep: ModelRepresentation, name: str, texts: tuple[str, ...] = (),
+                   action: int = -1, fps_out: float = RAW_FPS, meta: dict | None = None) -> Interaction:
+    """An `Interaction` from features (T, 2, D) at 30 fps (unnormalised), written at `fps_out`.
+
+    At 120 fps (the default, what every Inter-X tool expects) rotations are
+    upsampled by slerp and translations linearly between the model's frames
+    (`interx.features.resample`): 4 T - 3 frames ending on the last model frame.
+    Bodies are the default one (neutral, zero betas).
+    """
+    pose, trans = decode(features, rep)
+    persons = []
+    for k in range(2):
+        person = PersonMotion.from_full_pose(pose[:, k], trans[:, k], np.zeros(10, np.float32), "neutral",
+                                             fps=MODEL_FPS)
+        persons.append(resample_person(person, float(fps_out)))
+    return Interaction(name=name, persons=(persons[0], persons[1]), texts=tuple(texts), action=action,
+                       meta=dict(meta or {}))
+
+
+def representation_moments(items, rep: ModelRepresentation) -> Moments:
+    """Moments of the features over every frame of both people of `items` (an iterable of PairArrays)."""
+    total = Moments(0, np.zeros(rep.dim), np.zeros(rep.dim))
+    for item in items:
+        total = total.merge(Moments.of(encode(item, rep).reshape(-1, rep.dim)))
+    return total
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    """Per-feature mean and std (D,) float32: normalised = (x - mean) / max(std, STD_FLOOR)."""
+
+    mean: np.ndarray
+    std: np.ndarray
+
+    @classmethod
+    def from_moments(cls, moments: Moments) -> "Normalizer":
+        return cls(moments.mean.astype(np.float32), np.maximum(moments.std, STD_FLOOR).astype(np.float32))
+
+    def normalize(self, x):
+        return (x - self.mean) / self.std
+
+    def denormalize(self, x):
+        return x * self.std + self.mean

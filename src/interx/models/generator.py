@@ -1,0 +1,181 @@
+"""The interaction generator: denoiser + noise schedule + losses, trainable by `interx.train.fit`.
+
+One model serves text-to-interaction, action-to-interaction and reaction
+generation (conditions in any combination, each dropped with `cond_drop` in
+training for classifier-free guidance). Diffusion: cosine schedule over
+`diffusion_steps`, the denoiser predicts x0, DDPM training, DDIM sampling.
+
+Configs: `GeneratorConfig` (model, losses, data, training loop), presets by
+name in `PRESETS` stating only their differences from the defaults:
+
+| preset | width | layers | heads | text tokens | batch | steps | meant for |
+| --- | --- | --- | --- | --- | --- | --- | --- |
+| tiny | 64 | 2 | 4 | 16 | 16 | 3000 | CPU demo, trains in minutes |
+| small | 256 | 4 | 4 | 32 | 32 | 100 k | the defaults: a CPU-hours / small-GPU model |
+| paper | 1024 | 8 | 8 | 32 | 32 | 300 k | InterGen's size (about 180 M parameters), a GPU job |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import torch
+from torch import nn
+
+from interx.datasets.interaction import GeneratorDataConfig
+from interx.errors import UsageError
+from interx.features.model_repr import STD_FLOOR, ModelRepresentation
+from interx.models.diffusion.denoiser import Conditions, DenoiserConfig, InteractionDenoiser
+from interx.models.diffusion.sampler import sample
+from interx.models.diffusion.schedule import NoiseSchedule
+from interx.models.generator_loss import LossConfig, generator_losses
+from interx.train.loop import TrainConfig
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    """Everything that defines a generator run (stored as RUN/config.json and in every checkpoint)."""
+
+    denoiser: DenoiserConfig = field(default_factory=DenoiserConfig)
+    """Sizes of the denoiser."""
+    loss: LossConfig = field(default_factory=LossConfig)
+    """Loss weights and thresholds."""
+    data: GeneratorDataConfig = field(default_factory=GeneratorDataConfig)
+    """Task, window length, augmentation."""
+    train: TrainConfig = field(default_factory=TrainConfig)
+    """The training loop."""
+    hands: bool = True
+    """Model hand rotations too (52 rotation joints) or the body only (22; hands decode flat)."""
+    text_encoder: str = "minilm"
+    """Text encoder spec (`interx.text.encoder.load_text_encoder`): minilm, sentence:PATH or clip:PATH."""
+    diffusion_steps: int = 1000
+    """T of the noise schedule."""
+    cond_drop: float = 0.1
+    """Probability of dropping each condition in training (classifier-free guidance)."""
+    guidance: float = 3.5
+    """Default guidance scale at sampling."""
+    sampling_steps: int = 50
+    """Default number of DDIM steps at sampling."""
+
+
+PRESETS: dict[str, GeneratorConfig] = {
+    "tiny": GeneratorConfig(
+        denoiser=DenoiserConfig(width=64, layers=2, heads=4, dropout=0.0, text_tokens=16),
+        train=TrainConfig(max_steps=3000, batch_size=16, lr=1e-3, warmup_steps=100, ema_decay=0.99,
+                          checkpoint_every=500, val_every=500, log_every=20),
+    ),
+    "small": GeneratorConfig(),
+    "paper": GeneratorConfig(
+        denoiser=DenoiserConfig(width=1024, layers=8, heads=8, dropout=0.1, text_tokens=32),
+        train=TrainConfig(max_steps=300_000, checkpoint_every=5000, val_every=5000),
+    ),
+}
+
+
+def preset(name: str) -> GeneratorConfig:
+    """The named preset (tiny, small, paper)."""
+    if name not in PRESETS:
+        raise UsageError(f"config must be one of {', '.join(PRESETS)}, not {name!r}")
+    return PRESETS[name]
+
+
+class InteractionGenerator(nn.Module):
+    """Denoiser, schedule, normalisation and losses of one generator (see the module doc).
+
+    Args:
+        config: the run's config.
+        text_dim: the text encoder's feature size.
+        mean, std: (D,) normalisation statistics of the representation over the
+            train split (default zeros / ones; a checkpoint restores them).
+    """
+
+    def __init__(self, config: GeneratorConfig, text_dim: int, mean: np.ndarray | None = None,
+                 std: np.ndarray | None = None):
+        super().__init__()
+        self.config = config
+        self.rep = ModelRepresentation(config.hands)
+        self.schedule = NoiseSchedule(config.diffusion_steps)
+        self.denoiser = InteractionDenoiser(config.denoiser, self.rep.dim, text_dim)
+        d = self.rep.dim
+        self.register_buffer("mean", torch.zeros(d) if mean is None else torch.as_tensor(mean, dtype=torch.float32))
+        self.register_buffer("std", torch.ones(d) if std is None else
+                             torch.as_tensor(np.maximum(std, STD_FLOOR), dtype=torch.float32))
+
+    def normalize(self, x: torch.Tensor) -> torch.Tensor:
+        return (x - self.mean) / self.std
+
+    def denormalize(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.std + self.mean
+
+    def conditions(self, batch: dict, partner: torch.Tensor | None) -> Conditions:
+        """The batch's conditions (partner: (B, T, D) normalised motion of person 0, or None)."""
+        return Conditions(batch=batch["mask"].shape[0], text=batch["text"], tokens=batch["tokens"],
+                          token_mask=batch["token_mask"], action=batch["action"], partner=partner,
+                          use_text=batch["use_text"], use_action=batch["use_action"],
+                          use_partner=batch["use_partner"])
+
+    def _losses(self, batch: dict, generator: torch.Generator, drop_prob: float) -> dict[str, torch.Tensor]:
+        x0 = self.normalize(batch["motion"])                                           # (B, T, 2, D)
+        b, device = x0.shape[0], x0.device
+        t = torch.randint(0, self.schedule.num_steps, (b,), generator=generator, device=device)
+        noise = torch.randn(x0.shape, generator=generator, device=device, dtype=x0.dtype)
+        xt = self.schedule.add_noise(x0, noise, t)
+        cond = self.conditions(batch, x0[:, :, 0])
+        if drop_prob > 0:
+            drop = torch.rand(3, b, generator=generator, device=device) < drop_prob
+            cond = cond.without({"text": drop[0], "action": drop[1], "partner": drop[2]})
+        pred = self.denoiser(xt, t, batch["mask"], cond)
+        partner = cond.uses("partner", device)
+        generated = torch.stack([~partner, torch.ones_like(partner)], dim=1)            # (B, 2)
+        return generator_losses(pred, x0, batch["mask"], t, generated, self.mean, self.std, self.rep,
+                                self.config.loss)
+
+    def training_step(self, batch: dict, generator: torch.Generator) -> dict[str, torch.Tensor]:
+        """Losses of one DDPM training step (noise level, noise and condition dropout from `generator`)."""
+        return self._losses(batch, generator, self.config.cond_drop)
+
+    def validation_step(self, batch: dict, generator: torch.Generator) -> dict[str, torch.Tensor]:
+        """The same losses without condition dropout."""
+        return self._losses(batch, generator, 0.0)
+
+    @torch.no_grad()
+    def sample(self, cond: Conditions, mask: torch.Tensor, noise: torch.Tensor, *,
+               guidance: dict[str, float] | None = None, steps: int | None = None, eta: float = 0.0,
+               generator: torch.Generator, known: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+        """Generate motion features.
+
+        Args:
+            cond: conditions of the B items (a partner as normalised (B, T, D) motion).
+            mask: (B, T) bool, real frames (each item's length).
+            noise: (B, T, 2, D) the starting noise (one generator per item keeps
+                samples independent of how they are batched).
+            guidance: {condition: scale}; conditions not named are always given.
+            steps: DDIM steps (default: the config's).
+            eta: DDIM eta (0: deterministic given the noise).
+            generator: randomness for eta > 0.
+            known: optional (values (B, T, 2, D) unnormalised, mask broadcastable
+                to it) pinned at every step: a given partner is pinned automatically.
+
+        Returns:
+            (B, T, 2, D) unnormalised features (padded frames hold noise).
+        """
+        b = mask.shape[0]
+        values = torch.zeros_like(noise)
+        pinned = torch.zeros(b, noise.shape[1], 2, 1, dtype=torch.bool, device=noise.device)
+        if known is not None:
+            values = torch.where(known[1], self.normalize(known[0]), values)
+            pinned = pinned | known[1]
+        if cond.partner is not None:
+            given = cond.uses("partner", noise.device)
+            values[:, :, 0] = torch.where(given[:, None, None], cond.partner, values[:, :, 0])
+            pinned[:, :, 0] = pinned[:, :, 0] | given[:, None, None]
+
+        def denoise(xt, t, drop):
+            k = xt.shape[0] // b
+            return self.denoiser(xt, t, mask.repeat(k, 1), cond.repeat(k).without(drop))
+
+        out = sample(denoise, self.schedule, tuple(noise.shape), generator=generator, guidance=guidance,
+                     steps=steps or self.config.sampling_steps, eta=eta, noise=noise,
+                     known=(values, pinned) if bool(pinned.any()) else None)
+        return self.denormalize(out)

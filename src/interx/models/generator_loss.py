@@ -1,0 +1,115 @@
+"""The generator's losses, as InterGen defines them (reference/benchmarks.md), on masked batches.
+
+Shapes: B batch, T frames (30 fps), 2 persons, D features (model representation),
+22 body joints for the geometric terms. Predictions and targets arrive
+normalised; every geometric term works in meters on the denormalised position
+channels of the representation (not on forward kinematics), like InterGen.
+
+| term | weight | definition |
+| --- | --- | --- |
+| recon | 1 | MSE of normalised features |
+| velocity | 30 | MSE of frame-to-frame joint displacements (meters per frame) |
+| bone | 10 | MSE of the 21 bone lengths |
+| foot | 30 | squared foot-joint displacement on frames where the data's foot contact is on |
+| distance_map | 3 | MSE of the 22 x 22 distances between the two people's joints, on pairs closer than 1 m in the data |
+| affinity | 3 | squared distance between joints that are closer than 0.1 m in the data |
+
+Masks: padded frames never count (a pair of frames counts for a difference only
+when both are real); terms on one person count only for generated persons (a
+given partner is not judged); the geometric and between-people terms count only
+for items noised at step t <= `geometric_max_t` (700 of 1000). Each term is the
+masked mean of its squared errors; the loss is the weighted sum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from interx.body.joints import PARENTS
+from interx.features.model_repr import POSITION_JOINTS, ModelRepresentation
+from interx.features.representations import INTERGEN_CONTACT_JOINTS
+
+_BONES = [(POSITION_JOINTS.index(j), POSITION_JOINTS.index(int(PARENTS[j]))) for j in POSITION_JOINTS[1:]]
+_FEET = [POSITION_JOINTS.index(j) for j in INTERGEN_CONTACT_JOINTS]
+
+
+@dataclass(frozen=True)
+class LossConfig:
+    """Weights and thresholds of the generator's losses (module doc)."""
+
+    recon: float = 1.0
+    """Weight of the feature reconstruction term."""
+    velocity: float = 30.0
+    """Weight of the joint velocity term."""
+    bone: float = 10.0
+    """Weight of the bone length term."""
+    foot: float = 30.0
+    """Weight of the foot contact (no sliding) term."""
+    distance_map: float = 3.0
+    """Weight of the between-people distance-map term."""
+    affinity: float = 3.0
+    """Weight of the between-people joint-affinity term."""
+    geometric_max_t: int = 700
+    """Geometric and between-people terms apply to items noised at step t <= this."""
+    distance_map_range: float = 1.0
+    """Distance-map term: joint pairs closer than this in the data (meters)."""
+    affinity_range: float = 0.1
+    """Affinity term: joint pairs closer than this in the data (meters)."""
+
+
+def _masked_mean(err: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    """sum(err * weight) / sum(weight) with weight broadcast to err (0 when nothing counts)."""
+    weight = weight.expand_as(err).to(err.dtype)
+    return (err * weight).sum() / weight.sum().clamp(min=1.0)
+
+
+def _positions(features: torch.Tensor, rep: ModelRepresentation) -> torch.Tensor:
+    """(B, T, 2, D) -> (B, T, 2, 22, 3) joint positions."""
+    return features[..., rep.positions].reshape(*features.shape[:-1], len(POSITION_JOINTS), 3)
+
+
+def generator_losses(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor, t: torch.Tensor,
+                     generated: torch.Tensor, mean: torch.Tensor, std: torch.Tensor, rep: ModelRepresentation,
+                     cfg: LossConfig) -> dict[str, torch.Tensor]:
+    """All terms and their weighted sum `loss` (module doc).
+
+    Args:
+        pred, target: (B, T, 2, D) normalised features.
+        mask: (B, T) bool, real frames.
+        t: (B,) diffusion steps the items were noised at.
+        generated: (B, 2) bool, persons the model generated (False for a given partner).
+        mean, std: (D,) normalisation statistics.
+    """
+    frame_w = mask[:, :, None].float() * generated[:, None, :].float()                 # (B, T, 2)
+    pair_w = (mask[:, 1:] & mask[:, :-1])[:, :, None].float() * generated[:, None, :].float()  # (B, T-1, 2)
+    geo = (t <= cfg.geometric_max_t).float()                                           # (B,)
+    losses = {"recon": _masked_mean((pred - target) ** 2, frame_w[..., None])}
+
+    pos_p, pos_t = _positions(pred * std + mean, rep), _positions(target * std + mean, rep)  # (B, T, 2, 22, 3)
+    vel_p, vel_t = pos_p[:, 1:] - pos_p[:, :-1], pos_t[:, 1:] - pos_t[:, :-1]
+    geo_pair = (pair_w * geo[:, None, None])[..., None, None]
+    losses["velocity"] = _masked_mean((vel_p - vel_t) ** 2, geo_pair)
+
+    child, parent = [c for c, _ in _BONES], [p for _, p in _BONES]
+    bone_p = (pos_p[..., child, :] - pos_p[..., parent, :]).norm(dim=-1)               # (B, T, 2, 21)
+    bone_t = (pos_t[..., child, :] - pos_t[..., parent, :]).norm(dim=-1)
+    losses["bone"] = _masked_mean((bone_p - bone_t) ** 2, (frame_w * geo[:, None, None])[..., None])
+
+    contact = (target * std + mean)[..., rep.contacts][:, :-1] > 0.5                    # (B, T-1, 2, 4)
+    foot_speed2 = (vel_p[..., _FEET, :] ** 2).sum(-1)                                  # (B, T-1, 2, 4)
+    losses["foot"] = _masked_mean(foot_speed2, contact.float() * geo_pair[..., 0])
+
+    dist_p = torch.cdist(pos_p[:, :, 0], pos_p[:, :, 1])                               # (B, T, 22, 22)
+    dist_t = torch.cdist(pos_t[:, :, 0], pos_t[:, :, 1])
+    any_generated = generated.any(dim=1).float()
+    pair_frames = (mask.float() * (geo * any_generated)[:, None])[:, :, None, None]    # (B, T, 1, 1)
+    losses["distance_map"] = _masked_mean((dist_p - dist_t) ** 2,
+                                          pair_frames * (dist_t < cfg.distance_map_range).float())
+    losses["affinity"] = _masked_mean(dist_p ** 2, pair_frames * (dist_t < cfg.affinity_range).float())
+
+    weights = {"recon": cfg.recon, "velocity": cfg.velocity, "bone": cfg.bone, "foot": cfg.foot,
+               "distance_map": cfg.distance_map, "affinity": cfg.affinity}
+    losses["loss"] = sum(weights[k] * losses[k] for k in weights)
+    return losses
