@@ -255,6 +255,86 @@ def _react(loaded: LoadedGenerator, prompts: Sequence[Prompt], batch: list[tuple
     return out
 
 
+def parse_prompt_line(line: str, where: str) -> Prompt | None:
+    """One line of a prompts file: `action: ID` (or a class name), `reaction: PATH [| text]`, or a text.
+
+    Blank lines and lines starting with '#' give None. PATH is a person's npz
+    (relative paths are taken from the folder of the prompts file by the caller).
+    """
+    line = line.strip()
+    if not line or line.startswith("#"):
+        return None
+    kind, _, rest = line.partition(":")
+    kind = kind.strip().lower()
+    if kind == "action":
+        value = rest.strip()
+        names = [n.lower() for n in ACTION_NAMES]
+        if value.isdigit():
+            return Prompt(action=int(value))
+        if value.lower() in names:
+            return Prompt(action=names.index(value.lower()))
+        raise UsageError(f"{where}: unknown action {value!r} (an id 0-39 or a class name)")
+    if kind == "reaction":
+        path, _, text = rest.partition("|")
+        return Prompt(text=text.strip() or None, source=path.strip())
+    return Prompt(text=line)
+
+
+def read_prompts(path: Path | str) -> list[Prompt]:
+    """Prompts from a UTF-8 file, one per line (`parse_prompt_line`); reaction actors are read here."""
+    from interx.data.raw import read_person
+    from interx.data.safe_io import decode_utf8, read_text_bytes
+
+    path = Path(path)
+    prompts = []
+    for number, line in enumerate(decode_utf8(read_text_bytes(path), path).split("\n"), start=1):
+        prompt = parse_prompt_line(line, f"{path}:{number}")
+        if prompt is not None and prompt.source is not None and prompt.actor is None:
+            actor_path = Path(prompt.source)
+            actor_path = actor_path if actor_path.is_absolute() else path.parent / actor_path
+            prompt = replace(prompt, actor=read_person(actor_path), source=actor_path.parent.name)
+        if prompt is not None:
+            prompts.append(prompt)
+    return prompts
+
+
+@dataclass(frozen=True)
+class PromptSet:
+    """Prompts asked for on a command line, and the length asked for (frames at 30 fps, or None)."""
+
+    prompts: list[Prompt]
+    frames: int | None
+
+
+def prompts_from_options(text: str | None = None, action: int | None = None, reaction_to: Path | str | None = None,
+                         prompts_file: Path | str | None = None, frames: int | None = None,
+                         seconds: float | None = None, fps_out: float = RAW_FPS) -> PromptSet:
+    """The prompts of `interx generate`'s options: one prompt from --text/--action/--reaction-to
+    (combinable), or a --prompts file; --frames or --seconds (not both)."""
+    from interx.data.raw import read_person
+
+    if frames is not None and seconds is not None:
+        raise UsageError("give --frames or --seconds, not both")
+    if seconds is not None:
+        if seconds <= 0:
+            raise UsageError(f"--seconds must be positive, not {seconds:g}")
+        frames = max(int(round(seconds * MODEL_FPS)), 1)
+    if frames is not None and frames <= 0:
+        raise UsageError(f"--frames must be positive, not {frames}")
+    if fps_out <= 0:
+        raise UsageError(f"--fps-out must be positive, not {fps_out:g}")
+    single = text is not None or action is not None or reaction_to is not None
+    if prompts_file is not None:
+        if single:
+            raise UsageError("give --prompts alone, or --text/--action/--reaction-to, not both")
+        return PromptSet(read_prompts(prompts_file), frames)
+    if not single:
+        raise UsageError("say what to generate: --text, --action, --reaction-to or --prompts")
+    actor = read_person(reaction_to) if reaction_to is not None else None
+    source = Path(reaction_to).parent.name if reaction_to is not None else None
+    return PromptSet([Prompt(text=text, action=action, actor=actor, source=source)], frames)
+
+
 def sequence_name(prompt_index: int, sample: int, action: int) -> str:
     """The output name of sample `sample` of prompt `prompt_index` (module doc)."""
     return format_name(900 + prompt_index // 1000, prompt_index % 1000, action, sample)

@@ -32,7 +32,7 @@ from interx.data.safe_io import read_npz, write_npz
 from interx.datasets.interaction import GeneratorCollate, InteractionDataset
 from interx.errors import DataError, UsageError
 from interx.features.model_repr import ModelRepresentation, representation_moments
-from interx.models.generator import GeneratorConfig, InteractionGenerator
+from interx.models.generator import GeneratorConfig, InteractionGenerator, preset
 from interx.text.cache import CachedTextEncoder
 from interx.train.checkpoint import Checkpoint, read_checkpoint, latest_checkpoint
 from interx.train.config import config_from_dict, config_to_dict, load_config, save_config
@@ -46,6 +46,32 @@ TEXT_STORE = "text_embeddings.safetensors"
 def launcher_rank() -> int:
     """This process's rank as the launcher (torchrun, SLURM) set it; 0 when run alone."""
     return int(os.environ.get("RANK", os.environ.get("SLURM_PROCID", "0")))
+
+
+def requested_config(run_dir: Path | str, name: str | None = None, task: str | None = None, seed: int | None = None,
+                     balanced: bool | None = None, resume: bool = False) -> GeneratorConfig:
+    """The config a command line asks for: a preset (default tiny) with the given changes.
+
+    When resuming a run that has RUN/config.json, that config is the answer, and
+    asking for a different preset, task, seed or sampling is refused (UsageError).
+    """
+    config = preset(name or "tiny")
+    if task is not None:
+        config = replace(config, data=replace(config.data, task=task))
+    train_changes = {k: v for k, v in (("seed", seed), ("balanced", balanced)) if v is not None}
+    if train_changes:
+        config = replace(config, train=replace(config.train, **train_changes))
+    stored_path = Path(run_dir) / CONFIG_FILE
+    if not (resume and stored_path.is_file()):
+        return config
+    stored = load_config(GeneratorConfig, stored_path)
+    explicit = any(v is not None for v in (name, task, seed, balanced))
+    loop = ("max_steps", "checkpoint_every")
+    same = replace(config, train=replace(config.train, **{k: getattr(stored.train, k) for k in loop})) == stored
+    if explicit and not same:
+        raise UsageError(f"{run_dir} was started with another config; resume it without --config/--task/--seed/"
+                         "--balanced, or train into another --out")
+    return stored
 
 
 def resolve_config(run_dir: Path, requested: GeneratorConfig, resume: bool, max_steps: int | None,
