@@ -47,28 +47,26 @@ def _store_rotation(r, i, x, y, z, s, c):  # pragma: no cover - compiled
 
 @numba.njit(cache=True)
 def _block_rotations(pose, n0, m, j, ax, r):  # pragma: no cover - compiled
-    """Local rotations of joint j for frames n0..n0+m-1 into r (9, BLOCK); ax (3, BLOCK) scratch."""
+    """Local rotations of joint j for frames n0..n0+m-1 into r (9, BLOCK); ax (4, BLOCK) scratch."""
     for i in range(m):
         ax[0, i] = pose[n0 + i, j, 0]
         ax[1, i] = pose[n0 + i, j, 1]
         ax[2, i] = pose[n0 + i, j, 2]
-    large = 0
-    for i in range(m):
+    for i in range(m):  # no branch and no reduction here, so the loop is vectorised
         x, y, z = ax[0, i], ax[1, i], ax[2, i]
         a2 = x * x + y * y + z * z
-        large += a2 > _PI2
+        ax[3, i] = a2
         s, c = _SIN_C[9], _COS_C[9]
         for k in range(8, -1, -1):
             s = s * a2 + _SIN_C[k]
             c = c * a2 + _COS_C[k]
         _store_rotation(r, i, x, y, z, s, c)
-    if large:
-        for i in range(m):
-            x, y, z = ax[0, i], ax[1, i], ax[2, i]
-            a2 = x * x + y * y + z * z
-            if a2 > _PI2:
-                a = math.sqrt(np.float64(a2))
-                _store_rotation(r, i, x, y, z, np.float32(math.sin(a) / a), np.float32((1.0 - math.cos(a)) / a2))
+    for i in range(m):
+        a2 = ax[3, i]
+        if a2 > _PI2:  # beyond the polynomials' range (rare): libm
+            a = math.sqrt(np.float64(a2))
+            s, c = math.sin(a) / a, (1.0 - math.cos(a)) / a2
+            _store_rotation(r, i, ax[0, i], ax[1, i], ax[2, i], np.float32(s), np.float32(c))
 
 
 @numba.njit(parallel=True, cache=True)
@@ -87,7 +85,7 @@ def fk_kernel(pose, trans, offsets, parents, out):  # pragma: no cover - compile
         g = np.empty((n_joints, 9, _BLOCK), np.float32)  # global rotations, row-major
         p = np.empty((n_joints, 3, _BLOCK), np.float32)  # positions
         r = np.empty((9, _BLOCK), np.float32)
-        ax = np.empty((3, _BLOCK), np.float32)
+        ax = np.empty((4, _BLOCK), np.float32)
         o = np.empty((3, _BLOCK), np.float32)
         n0 = b * _BLOCK
         m = min(n_frames, n0 + _BLOCK) - n0
