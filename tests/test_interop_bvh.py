@@ -199,3 +199,21 @@ def test_write_bvh_never_overwrites(tmp_path):
     with pytest.raises(DataError, match="already exists"):
         write_bvh(tmp_path / "a.bvh", motion)
     assert smplx_skeleton(skeleton.rest_joints(None)).num_joints == 55 + 15  # feet, jaw, eyes, 10 fingertips
+
+
+def test_import_resamples_and_lists_the_split(tmp_path):
+    from interx.data.raw import RawRelease
+    from interx.data.retarget import import_bvh_pair
+
+    rng = np.random.default_rng(5)
+    files = []
+    for k in (1, 2):
+        person = _person(rng, frames=13)
+        files.append(tmp_path / f"p{k}.bvh")
+        write_bvh(files[-1], smplx_bvh(person.full_pose(), person.trans, skeleton.rest_joints(person.betas), 120.0))
+    report = import_bvh_pair(files, tmp_path / "root", "G001T001A001R001", ["Hello."], fps_out=30.0,
+                             skip_frames=1, split="train")
+    assert report.frames == 3 and report.fps == 30.0                     # frames 1, 5, 9 of 12 left
+    release = RawRelease(tmp_path / "root")
+    assert release.split("train") == ["G001T001A001R001"] and release.split("test") == []
+    assert release.read("G001T001A001R001").fps == 30.0

@@ -57,7 +57,7 @@ from pathlib import Path
 import numpy as np
 
 from interx.body import rotations
-from interx.body.joints import BODY, JOINT_INDEX, LEFT_HAND, NUM_JOINTS, PARENTS, RIGHT_HAND
+from interx.body.joints import BODY, JOINT_INDEX, LEFT_HAND, NUM_JOINTS, RIGHT_HAND
 from interx.body.kinematics import forward_kinematics
 from interx.data.types import MODEL_FPS, Interaction, PersonMotion
 from interx.errors import DataError, UsageError
@@ -121,8 +121,11 @@ def _kabsch(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     return u @ vt
 
 
-def person_from_rows(rows: np.ndarray, source: Path | str | None = None, fps: float = FPS) -> tuple[PersonMotion, float]:
-    """One person from InterHuman rows (T, 492) or (T, 192): (motion on the built-in skeleton, mean body joint error m).
+def person_from_rows(rows: np.ndarray, source: Path | str | None = None,
+                     fps: float = FPS) -> tuple[PersonMotion, float]:
+    """One person from InterHuman rows (T, 492) or (T, 192): (motion on the built-in skeleton, mean joint error).
+
+    The error is the mean distance (meters) of the rebuilt body joints from the file's 22 positions.
 
     See the module doc for what is recovered.
     """
@@ -299,7 +302,8 @@ def import_intergen(folder: Path | str, root: Path | str, group: int = 0, action
     first = folder / MOTIONS_DIR / PERSON_DIRS[0]
     if not first.is_dir():
         raise DataError(f"no {MOTIONS_DIR}/{PERSON_DIRS[0]} folder: not an InterGen/InterHuman folder", folder)
-    ids = sorted((p.stem for p in first.glob("*.npy")), key=lambda s: (not s.isdigit(), int(s) if s.isdigit() else 0, s))
+    ids = sorted((p.stem for p in first.glob("*.npy")),
+                 key=lambda s: (not s.isdigit(), int(s) if s.isdigit() else 0, s))   # numeric ids by value
     ignored = set(_lines(folder / IGNORE_FILE, read_text_bytes)) if (folder / IGNORE_FILE).is_file() else set()
     skipped = tuple(i for i in ids if i in ignored)
     ids = [i for i in ids if i not in ignored]

@@ -23,26 +23,36 @@ Recipe (`retarget`), vectorised over frames, one loop over the SMPL-X tree:
 4. Size. Stature H from a least-squares fit of the SMPL-X bone lengths to
    the source's (rest pose, body joints): betas[0] = (H - 1.70) / 0.075 for
    the built-in skeleton (`interx.body.skeleton.stature`), clipped to [-4, 4].
-5. Rotations, parents first. Joint j's global rotation turns its SMPL-X rest
-   bone onto the target bone (to its primary child). The twist about that
-   bone comes from a second direction where one exists: across the hips for
-   the pelvis, across the collars (else the shoulders) for spine3, across the
-   knuckles for the wrists (a two-direction frame fit: the primary direction
-   exactly, the second in its plane). Otherwise the twist is the source
-   joint's own rotation: its world rotation times the constant correction
-   that takes the SMPL-X rest onto the source rest (so an A-pose or a T-pose
-   rest both work), swung by the smallest rotation onto the target bone.
-   Leaves (feet, head, last finger joints) take the source joint's rotation
-   (same correction), unmapped leaves keep their parent's. This two-direction
-   fit is used instead of a least-squares (Kabsch) fit over all children, so
-   that a source whose hip joints sit forward of its hips joint (CMU) does
-   not tip the pelvis forward.
-6. Local axis-angle from the global rotations; translation puts the SMPL-X
-   pelvis on the source's mapped pelvis joint.
-7. Error: per mapped joint, the distance between the posed SMPL-X joint and
+5. Pelvis. The SMPL-X pelvis goes on the source's pelvis joint (so the root
+   trajectory is the source's), moved along the pelvis's own up axis by the
+   difference in leg reach (hip drop plus hip-knee-ankle length, rest pose)
+   so that a body with shorter or longer legs than the source still stands on
+   the source's floor.
+6. Rotations, parents first, with the posed SMPL-X joints tracked. Joint j's
+   global rotation turns its SMPL-X rest bone onto the target bone (to its
+   primary child). The twist about that bone comes from a second direction
+   where one exists: across the hips for the pelvis, across the collars (else
+   the shoulders) for spine3, across the knuckles for the wrists (a
+   two-direction frame fit: the primary direction exactly, the second in its
+   plane). Otherwise the twist is the source joint's own rotation: its world
+   rotation times the constant correction that takes the SMPL-X rest onto the
+   source rest (so an A-pose or a T-pose rest both work), swung by the
+   smallest rotation onto the target bone. Leaves (feet, head, last finger
+   joints) take the source joint's rotation (same correction), unmapped
+   leaves keep their parent's. This two-direction fit is used instead of a
+   least-squares (Kabsch) fit over all children, so that a source whose hip
+   joints sit forward of its hips joint (CMU) does not tip the pelvis forward.
+   Arms and legs are two-bone chains solved for position: from the posed
+   SMPL-X shoulder (hip), the elbow (knee) and wrist (ankle) are placed so the
+   wrist (ankle) lands on the source's, bending in the plane of the source's
+   elbow (knee); out of reach, the limb stretches towards it. So hands and
+   feet, where people touch each other and the floor, follow the source
+   exactly whatever the proportions.
+7. Local axis-angle from the global rotations; translation from the pelvis.
+8. Error: per mapped joint, the distance between the posed SMPL-X joint and
    its source joint (mean and max over frames). It includes the differences
    of joint placement between the two skeletons (e.g. CMU's collar joints sit
-   at the chest centre, SMPL-X's at the collar bones).
+   at the chest centre, SMPL-X's at the collar bones; CMU's torso is shorter).
 
 Name tables (SMPL-X joint: source name; left side shown, right alike):
 
@@ -487,7 +497,7 @@ _LIMBS = tuple((f"{s}_{a}", f"{s}_{b}", f"{s}_{c}") for s in ("left", "right")
 
 def _solve(rest: np.ndarray, targets: np.ndarray, targets_rest: np.ndarray, defined: np.ndarray,
            mapping: dict[int, int], source_globals: np.ndarray, stature: float) -> tuple[np.ndarray, np.ndarray]:
-    """Global rotations (T, 55, 3, 3) and posed joints (T, 55, 3) of SMPL-X (step 5 of the module doc)."""
+    """Global rotations (T, 55, 3, 3) and posed joints (T, 55, 3) of SMPL-X (steps 5-6 of the module doc)."""
     frames = targets.shape[0]
     eps = 1e-3 * stature
 
