@@ -36,6 +36,7 @@ do not, Blender's among them, agree), three rotation channels per joint in
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,7 @@ from interx.body.joints import BODY_AND_HANDS, JOINT_NAMES, NUM_JOINTS, PARENTS
 from interx.body.kinematics import forward_kinematics
 from interx.errors import DataError, UsageError
 
-MAX_BVH_BYTES = 512 * 2**20
+MAX_BVH_BYTES = 256 * 2**20
 END_SITE = "/End"                       # End Site of joint P is named P + END_SITE
 ROTATION_CHANNELS = {"xrotation": "X", "yrotation": "Y", "zrotation": "Z"}
 POSITION_CHANNELS = {"xposition": 0, "yposition": 1, "zposition": 2}
@@ -285,10 +286,12 @@ def parse_bvh(text: str, source: Path | str | None = None) -> BvhMotion:
         raise DataError(f"{frames} frames at frame time {frame_time:g} (expected >= 1 frame and a positive time)",
                         source)
     width = skeleton.num_channels
-    try:
-        values = np.array(" ".join(lines[time_at + 1:]).split(), dtype=np.float64)
-    except ValueError:
-        raise DataError("the motion data holds a non-number", source) from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")           # numpy warns, and stops, at the first non-number
+        try:
+            values = np.fromstring("\n".join(lines[time_at + 1:]), dtype=np.float64, sep=" ")
+        except (ValueError, DeprecationWarning):
+            raise DataError("the motion data holds a non-number", source) from None
     if values.size < frames * width or (width and values.size % width):
         raise DataError(f"the motion data holds {values.size} numbers; {frames} frames of {width} channels "
                         f"need {frames * width}", source)

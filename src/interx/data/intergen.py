@@ -250,7 +250,12 @@ def export_intergen(source: Path | str, out: Path | str, body=None, append: bool
         write_text(path, "".join(n + "\n" for n in names))
     if not (out / IGNORE_FILE).exists():
         write_text(out / IGNORE_FILE, "")
-    return IntergenExport(out=out, splits=splits, count=count, notes=(note,))
+    notes = [note]
+    clash = [word for word in ("npy", PERSON_DIRS[0], MOTIONS_DIR) if word in str(out.resolve())]
+    if clash:
+        notes.append(f"the folder's path contains {', '.join(clash)}: InterGen's loader, which edits whole paths, "
+                     f"will not find the texts; move the folder")
+    return IntergenExport(out=out, splits=splits, count=count, notes=tuple(notes))
 
 
 def _lines(path: Path, reader) -> list[str]:
