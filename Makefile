@@ -17,6 +17,9 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/pip install -q $(TORCH_SPEC)
 	$(BIN)/pip install -q -e '.[all,test]'
+	# Blender as a module, for the headless BVH/glTF import tests. It declares numpy<2
+	# but runs with numpy 2, so it goes in without its dependencies.
+	$(BIN)/pip install -q --no-deps bpy==4.5.0 zstandard requests
 	touch $@
 
 install: $(VENV)/.installed
