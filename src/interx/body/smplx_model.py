@@ -8,7 +8,7 @@ pickle and no `smplx` package; only these keys are read, every other member
 | key | shape | use |
 | --- | --- | --- |
 | v_template | (V, 3) | template mesh, meters (V = 10,475 in the release) |
-| shapedirs | (V, 3, D) | shape then expression bases: D >= 400 holds 300 shape + 100 expression components; a smaller D (the v1.0 files: 20) holds 10 shape + 10 expression, split as the `smplx` package splits it |
+| shapedirs | (V, 3, D) | shape then expression bases (`shape_layout`) |
 | J_regressor | (55, V) | joints from vertices |
 | kintree_table | (2, 55) | row 0: parents; must be SMPL-X's tree (`interx.body.joints.PARENTS`) |
 | posedirs | (V, 3, 486) | pose blend shapes (meshes only) |
@@ -45,7 +45,11 @@ def model_filename(gender: str) -> str:
 
 
 def shape_layout(num_dirs: int) -> tuple[int, slice]:
-    """(number of shape components, columns of the expression components) of a (V, 3, D) shapedirs."""
+    """(number of shape components, columns of the expression components) of a (V, 3, D) shapedirs.
+
+    As the `smplx` package splits it: D >= 400 (v1.1 files) holds 300 shape then 100
+    expression components; a smaller D (v1.0 files: 20) holds 10 shape then 10 expression.
+    """
     if num_dirs >= 400:
         return 300, slice(300, 400)
     return min(num_dirs, 10), slice(10, min(num_dirs, 20))
@@ -238,7 +242,7 @@ class SmplxBody:
                                                dtype=np.float32),
                 weights=arrays["weights"].astype(np.float32),
                 faces=arrays["f"].astype(np.int64),
-                skeleton=self._skeletons.get(gender) or _skeleton(arrays),
+                skeleton=self._skeletons[gender] if gender in self._skeletons else _skeleton(arrays),
             )
         return self._meshes[gender]
 

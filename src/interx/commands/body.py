@@ -11,11 +11,13 @@ from interx.cli_app import app, console
 
 @app.command("joints")
 def joints(
-    path: Path = typer.Argument(..., metavar="FILE", help="One person's SMPL-X file (P1.npz or P2.npz of the raw layout)."),
+    path: Path = typer.Argument(..., metavar="FILE",
+                                help="One person's SMPL-X file (P1.npz or P2.npz of the raw layout)."),
     out: Path = typer.Option(..., "--out", help="Output .npy: float32 (T, 55, 3) world joints, meters."),
     smplx_model: Path | None = typer.Option(
         None, "--smplx-model", metavar="DIR",
-        help="Folder holding SMPLX_NEUTRAL.npz (and SMPLX_MALE.npz, SMPLX_FEMALE.npz); default: the built-in skeleton."),
+        help="Folder holding SMPLX_NEUTRAL.npz (and SMPLX_MALE.npz, SMPLX_FEMALE.npz); "
+             "default: the built-in skeleton."),
     neutral: bool = typer.Option(False, "--neutral",
                                  help="Ignore the file's gender and betas (neutral body, zero betas), "
                                       "as the official processing does."),
