@@ -238,3 +238,14 @@ def test_cross_group_split_set(release, tmp_path):
     assert sum(len(cache.split(s)) for s in cache.splits) == len(release_names())
     assert cache.options.split_set == "cross_group"
 
+
+
+@pytest.mark.parametrize("dims", [1, 4, 16, 18, 20, 24])
+def test_appended_npy_files_load_back_for_any_header_length(tmp_path, dims):
+    row_shape = (1,) * dims          # the header text grows with the number of dimensions
+    rows = np.arange(3, dtype=np.float32).reshape(3, *row_shape)
+    appender = build_module._NpyAppender(tmp_path / "a.npy", np.float32, row_shape)
+    appender.append(rows[:1])
+    appender.append(rows[1:])
+    appender.close()
+    np.testing.assert_array_equal(np.load(tmp_path / "a.npy", mmap_mode="r", allow_pickle=False), rows)

@@ -216,7 +216,7 @@ class _NpyAppender:
         self.rows = 0
         self._size = len(self._header(10 ** 18))
         self._fp = open(path, "wb")
-        self._fp.write(self._header(0))
+        self._fp.write(self._header(0, self._size))
 
     def _header(self, rows: int, size: int | None = None) -> bytes:
         text = repr({"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False,
