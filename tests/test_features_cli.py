@@ -50,3 +50,24 @@ def test_stats_of_processed_release_and_lengths_from_headers(tmp_path):
     assert npz_length_seconds(raw.sequence_paths(tmp_path / "rel", name)["P1"]) == 1.5
     train = dataset_stats(tmp_path / "rel").splits["train"]
     assert train.per_class()[0] == 1 and train.texts_per_sequence()["mean"] == 2.0
+
+
+def test_preprocess_with_smplx_model_folder(tmp_path, capsys):
+    from interx.body.fake_smplx import write_fake_smplx
+    from interx.body.kinematics import pose_joints
+    from interx.body.smplx_model import SmplxBody
+    from interx.features.frames import to_official_frame
+
+    write_tiny_release(tmp_path / "rel", groups=(1, 2), actions=(0,))
+    write_fake_smplx(tmp_path / "model" / "SMPLX_NEUTRAL.npz", np.random.default_rng(0), num_dirs=20,
+                     num_vertices=220, num_faces=50)
+    assert main(["preprocess", str(tmp_path / "rel"), "--out", str(tmp_path / "cache"), "--workers", "1",
+                 "--smplx-model", str(tmp_path / "model"), "--neutral"]) == 0
+    cache = open_cache(tmp_path / "cache")
+    assert cache.options.neutral and cache.options.body.startswith("smplx-neutral")
+    rest = SmplxBody(tmp_path / "model", neutral=True).rest_joints(None, "neutral")
+    split = next(cache.split(s) for s in cache.splits if len(cache.split(s)))
+    pose, trans = np.asarray(split.pose(0)), np.asarray(split.trans(0))
+    world = np.stack([pose_joints(pose[:, k], trans[:, k], rest) for k in range(2)], axis=1)
+    np.testing.assert_allclose(split.joints(0), to_official_frame(world, trans)[0], atol=1e-5)
+    np.testing.assert_allclose(split.rest_pelvis(0), np.stack([rest[0], rest[0]]), atol=1e-6)

@@ -41,11 +41,9 @@ def preprocess(
 
     from interx.features.cache import build_cache
 
-    body = None
-    if smplx_model is not None:
-        from interx.body.smplx_model import SmplxBody
+    from interx.body.smplx_model import body_model
 
-        body = SmplxBody(smplx_model, neutral=neutral)
+    body = body_model(smplx_model, neutral=neutral)
     workers = workers or max(1, min(os.cpu_count() or 1, DEFAULT_MAX_WORKERS))
     columns = (TextColumn("preprocessing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
