@@ -7,6 +7,7 @@ modules ask.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -52,19 +53,29 @@ def tiny_cache(base: Path) -> Path:
     return _once(base / "generator_cache", build) / "cache"
 
 
+@functools.lru_cache(maxsize=1)
+def bundled_encoder():
+    """The bundled sentence encoder, loaded once per test session."""
+    from interx.text.encoder import load_text_encoder
+
+    return load_text_encoder("minilm", TEST_CONFIG.denoiser.text_tokens)
+
+
 def text_store(base: Path) -> Path:
     """The bundled encoder's store of every text of the tiny cache (mirrored ones too) and a few prompts."""
     from interx.datasets.interaction import InteractionDataset
     from interx.features.cache import open_cache
     from interx.features.model_repr import ModelRepresentation
-    from interx.models.generator_train import TEXT_STORE, text_encoder_for
+    from interx.models.generator_train import TEXT_STORE
+    from interx.text.cache import CachedTextEncoder
 
     def build(tmp: Path) -> None:
         cache = open_cache(tiny_cache(base))
         texts = ["two people shake hands", "the left person waves with the right hand"]
         for split in cache.splits:
             texts += InteractionDataset(cache.split(split), ModelRepresentation(), TEST_CONFIG.data).texts()
-        encoder = text_encoder_for(TEST_CONFIG)
+        encoder = CachedTextEncoder(TEST_CONFIG.text_encoder, TEST_CONFIG.denoiser.text_tokens,
+                                    loader=bundled_encoder)
         encoder.add(texts)
         encoder.save(tmp / TEXT_STORE)
 

@@ -1,0 +1,87 @@
+"""Generator items: tasks, actor-first reactions, augmentation, windows, collation with masks."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+from generator_fixtures import TEST_CONFIG, text_store, tiny_cache
+
+from interx.datasets.interaction import GeneratorCollate, GeneratorDataConfig, InteractionDataset
+from interx.features import model_repr as mr
+from interx.features.cache import open_cache
+from interx.features.frames import facing_yaw
+from interx.text.cache import CachedTextEncoder
+
+REP = mr.ModelRepresentation()
+PLAIN = GeneratorDataConfig(swap_prob=0.0, mirror_prob=0.0)
+
+
+@pytest.fixture()
+def split(tmp_path_factory):
+    return open_cache(tiny_cache(tmp_path_factory.getbasetemp())).split("train")
+
+
+def _pelvis(motion):
+    return motion[..., REP.positions].reshape(*motion.shape[:2], 22, 3)[:, :, 0]
+
+
+def _yaw0(motion):
+    return float(facing_yaw(motion[0, 0, REP.positions].reshape(22, 3)))
+
+
+def test_plain_items_are_the_encoded_sequences(split):
+    data = InteractionDataset(split, REP, PLAIN)
+    assert len(data) == len(split) and np.array_equal(data.labels, split.actions)
+    item = data[0]
+    np.testing.assert_array_equal(item["motion"], mr.encode(split.item(0), REP))
+    assert item["text"] == split.texts[0][0] and item["action"] == split.actions[0]
+    assert (item["use_text"], item["use_action"], item["use_partner"]) == (True, False, False)
+    assert len(InteractionDataset(split, REP, replace(PLAIN, min_frames=26))) == 0
+
+
+def test_a_reaction_puts_the_actor_first_in_its_own_frame(split):
+    split.actors = (1,) * len(split)
+    item = InteractionDataset(split, REP, replace(PLAIN, task="reaction"))[0]
+    assert (item["use_text"], item["use_partner"]) == (True, True)
+    _, pelvis = mr.canonical_parameters(split.item(0))
+    np.testing.assert_allclose(_pelvis(item["motion"])[:, 0, 1], pelvis[:, 1, 1], atol=1e-5)   # P2's heights
+    np.testing.assert_allclose(_pelvis(item["motion"])[0, 0, [0, 2]], 0.0, atol=1e-5)
+    assert _yaw0(item["motion"]) == pytest.approx(0.0, abs=1e-4)
+
+
+def test_swap_mirror_and_windows(split):
+    swapped = InteractionDataset(split, REP, replace(PLAIN, swap_prob=1.0)).draw(0, np.random.default_rng(0))
+    reaction = InteractionDataset(split, REP, replace(PLAIN, task="reaction"))[0]            # actor P1: no swap
+    np.testing.assert_allclose(_pelvis(swapped["motion"])[:, 1, 1], _pelvis(reaction["motion"])[:, 0, 1], atol=1e-5)
+    mirrored = InteractionDataset(split, REP, replace(PLAIN, mirror_prob=1.0)).draw(0, np.random.default_rng(0))
+    np.testing.assert_allclose(mirrored["motion"], mr.mirror(mr.encode(split.item(0), REP), REP), atol=1e-6)
+    windowed = InteractionDataset(split, REP, replace(PLAIN, max_frames=10))
+    item = windowed.draw(0, np.random.default_rng(3))
+    assert item["motion"].shape == (10, 2, REP.dim)
+    np.testing.assert_allclose(_pelvis(item["motion"])[0, 0, [0, 2]], 0.0, atol=1e-5)
+    assert _yaw0(item["motion"]) == pytest.approx(0.0, abs=1e-4)
+
+
+def test_draws_are_reproducible_from_their_generator(split):
+    data = InteractionDataset(split, REP, replace(GeneratorDataConfig(task="all"), max_frames=12))
+    a, b = data.draw(1, np.random.default_rng(7)), data.draw(1, np.random.default_rng(7))
+    assert a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
+    others = [data.draw(1, np.random.default_rng(s)) for s in range(8)]
+    assert any(not np.array_equal(o["motion"], a["motion"]) for o in others)
+    assert {(o["use_text"], o["use_action"], o["use_partner"]) for o in others} != {(True, True, False)}
+
+
+def test_collate_pads_masks_and_encodes_only_given_texts(split, tmp_path_factory):
+    encoder = CachedTextEncoder("minilm", TEST_CONFIG.denoiser.text_tokens, loader=lambda: pytest.fail("no load"))
+    encoder.load(text_store(tmp_path_factory.getbasetemp()))
+    data = InteractionDataset(split, REP, PLAIN)
+    short = dict(data[1], motion=data[1]["motion"][:7], use_text=False)
+    batch = GeneratorCollate(encoder)([data[0], short])
+    assert batch["motion"].shape == (2, 25, 2, REP.dim)
+    assert batch["mask"].sum(1).tolist() == [25, 7] and not batch["motion"][1, 7:].any()
+    assert torch.equal(batch["text"][0], encoder.encode([data[0]["text"]]).sentence[0])
+    assert not batch["text"][1].any() and not batch["token_mask"][1].any() and batch["token_mask"][0].any()
+    assert batch["use_text"].tolist() == [True, False] and batch["action"].dtype == torch.int64

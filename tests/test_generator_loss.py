@@ -1,0 +1,74 @@
+"""The generator's losses: zero for a perfect prediction, blind to padding and to a given partner, t-gated."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from generator_fixtures import tiny_cache
+
+from interx.features import model_repr as mr
+from interx.features.cache import open_cache
+from interx.models.generator_loss import LossConfig, generator_losses
+
+REP = mr.ModelRepresentation()
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """Two real sequences (normalised), the second padded after 15 frames; mean/std from them."""
+    split = open_cache(tiny_cache(tmp_path_factory.getbasetemp())).split("train")
+    feats = np.stack([mr.encode(split.item(i), REP) for i in (0, 1)])           # (2, 25, 2, D)
+    mean, std = feats.reshape(-1, REP.dim).mean(0), np.maximum(feats.reshape(-1, REP.dim).std(0), 1e-4)
+    x = torch.from_numpy((feats - mean) / std).float()
+    mask = torch.ones(2, 25, dtype=torch.bool)
+    mask[1, 15:] = False
+    return x, mask, torch.from_numpy(mean).float(), torch.from_numpy(std).float()
+
+
+def _loss(pred, target, mask, mean, std, t=(100, 100), generated=((True, True), (True, True))):
+    return generator_losses(pred, target, mask, torch.tensor(t), torch.tensor(generated), mean, std, REP,
+                            LossConfig())
+
+
+def test_a_perfect_prediction_costs_nothing(batch):
+    x, mask, mean, std = batch
+    losses = _loss(x, x, mask, mean, std)
+    assert set(losses) == {"recon", "velocity", "bone", "foot", "distance_map", "affinity", "loss"}
+    for key in ("recon", "velocity", "bone", "distance_map"):
+        assert float(losses[key]) == 0.0, key
+    # foot (sliding while in contact) and affinity (close pairs pulled to touching) judge the data itself too
+    assert float(losses["foot"]) >= 0.0 and float(losses["affinity"]) >= 0.0
+
+
+def test_padded_frames_do_not_change_the_loss(batch):
+    x, mask, mean, std = batch
+    g = torch.Generator().manual_seed(0)
+    pred = x + 0.1 * torch.randn(x.shape, generator=g)
+    other_pred, other_x = pred.clone(), x.clone()
+    other_pred[1, 15:] = 50.0
+    other_x[1, 15:] = -50.0
+    a, b = _loss(pred, x, mask, mean, std), _loss(other_pred, other_x, mask, mean, std)
+    for key in a:
+        assert float(a[key]) == pytest.approx(float(b[key]), rel=1e-6), key
+
+
+def test_a_given_partner_is_not_judged_alone(batch):
+    x, mask, mean, std = batch
+    pred = x.clone()
+    pred[:, :, 0] += 0.5                                      # errors only on person 0, the given actor
+    losses = _loss(pred, x, mask, mean, std, generated=((False, True), (False, True)))
+    for key in ("recon", "velocity", "bone", "foot"):
+        assert float(losses[key]) == 0.0, key
+    assert float(losses["distance_map"]) > 0.0               # between-people terms still see the pair
+    assert float(_loss(pred, x, mask, mean, std)["recon"]) > 0.0
+
+
+def test_geometric_terms_only_below_step_700(batch):
+    x, mask, mean, std = batch
+    pred = x + 0.2
+    late = _loss(pred, x, mask, mean, std, t=(701, 999))
+    early = _loss(pred, x, mask, mean, std, t=(700, 0))
+    assert float(late["recon"]) == pytest.approx(float(early["recon"]))
+    for key in ("velocity", "bone", "distance_map"):
+        assert float(late[key]) == 0.0 and float(early[key]) > 0.0, key

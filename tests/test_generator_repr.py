@@ -1,0 +1,88 @@
+"""The generator's representation: exact round trip on cache data, mirroring, re-canonicalising, writing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from generator_fixtures import tiny_cache
+
+from interx.body import rotations
+from interx.body.joints import BODY_AND_HANDS, JOINT_INDEX, MIRROR
+from interx.features import model_repr as mr
+from interx.features.cache import open_cache
+from interx.features.frames import facing_yaw
+
+
+@pytest.fixture(scope="module")
+def split(tmp_path_factory):
+    return open_cache(tiny_cache(tmp_path_factory.getbasetemp())).split("train")
+
+
+@pytest.mark.parametrize("hands", [True, False])
+def test_decode_of_encode_gives_the_cached_sequence_back(split, hands):
+    rep = mr.ModelRepresentation(hands)
+    assert rep.dim == (448 if hands else 268)
+    for i in range(len(split)):
+        item = split.item(i)
+        features = mr.encode(item, rep)
+        assert features.shape == (split.lengths[i], 2, rep.dim) and features.dtype == np.float32
+        pose, trans = mr.decode(features, rep)
+        want_pose, want_pelvis = mr.canonical_parameters(item)
+        joints = list(rep.rotation_joints)
+        np.testing.assert_allclose(rotations.aa_to_mat(pose[:, :, joints]),
+                                   rotations.aa_to_mat(want_pose[:, :, joints]), atol=2e-6)
+        np.testing.assert_allclose(trans + mr.default_rest_joints()[0], want_pelvis, atol=1e-6)
+        if hands:  # the whole body comes back: the cache's canonical joints (neutral bodies)
+            np.testing.assert_allclose(mr.decoded_joints(features, rep), split.canonical_joints(i), atol=2e-6)
+        else:
+            np.testing.assert_allclose(mr.decoded_joints(features, rep)[..., :22, :],
+                                       split.canonical_joints(i)[..., :22, :], atol=2e-6)
+        np.testing.assert_allclose(features[..., rep.positions].reshape(-1, 2, 22, 3),
+                                   split.canonical_joints(i)[..., :22, :], atol=2e-6)
+
+
+def test_jaw_and_eyes_decode_to_zero(split):
+    rep = mr.ModelRepresentation()
+    pose, _ = mr.decode(mr.encode(split.item(0), rep), rep)
+    assert not pose[..., 22:25, :].any() and pose[..., BODY_AND_HANDS, :].any()
+
+
+def test_mirroring_twice_is_the_identity_and_mirrors_the_decoded_body(split):
+    rep = mr.ModelRepresentation()
+    features = mr.encode(split.item(1), rep)
+    mirrored = mr.mirror(features, rep)
+    np.testing.assert_array_equal(mr.mirror(mirrored, rep), features)
+    joints = mr.decoded_joints(features, rep)
+    np.testing.assert_allclose(mr.decoded_joints(mirrored, rep), joints[..., MIRROR, :] * [-1, 1, 1], atol=2e-6)
+    left, right = JOINT_INDEX["left_wrist"], JOINT_INDEX["right_wrist"]
+    positions = mirrored[..., rep.positions].reshape(-1, 2, 22, 3)
+    np.testing.assert_allclose(positions[:, :, left, 0], -joints[:, :, right, 0], atol=2e-6)
+
+
+def test_recanonicalise_puts_person_zero_at_the_origin_facing_forward(split):
+    pose, pelvis = mr.canonical_parameters(split.item(2))
+    pose, pelvis = pose[5:, ::-1], pelvis[5:, ::-1]                  # P2 first, from frame 5
+    new_pose, new_pelvis, transform = mr.recanonicalise(pose, pelvis)
+    joints = mr.decoded_joints(mr.encode_parameters(new_pose, new_pelvis, mr.ModelRepresentation()),
+                               mr.ModelRepresentation())
+    np.testing.assert_allclose(new_pelvis[0, 0, [0, 2]], 0.0, atol=1e-5)
+    assert float(facing_yaw(joints[0, 0])) == pytest.approx(0.0, abs=1e-5)
+    np.testing.assert_allclose(new_pelvis[:, :, 1], pelvis[:, :, 1], atol=1e-6)   # heights kept
+    assert transform[2] == 0.0
+    gap = np.linalg.norm(pelvis[:, 0] - pelvis[:, 1], axis=-1)     # a rigid move keeps distances
+    np.testing.assert_allclose(np.linalg.norm(new_pelvis[:, 0] - new_pelvis[:, 1], axis=-1), gap, atol=1e-5)
+
+
+def test_to_interaction_at_120_and_30_fps(split):
+    rep = mr.ModelRepresentation()
+    features = mr.encode(split.item(0), rep)
+    frames = len(features)
+    slow = mr.to_interaction(features, rep, "G900T000A001R000", ("a text",), 1, fps_out=30)
+    fast = mr.to_interaction(features, rep, "G900T000A001R000", ("a text",), 1)
+    assert (slow.fps, slow.num_frames, fast.fps, fast.num_frames) == (30, frames, 120, 4 * frames - 3)
+    for a, b in zip(slow.persons, fast.persons):                   # every 4th fast frame is a model frame
+        np.testing.assert_allclose(b.trans[::4], a.trans, atol=1e-6)
+        np.testing.assert_allclose(rotations.aa_to_mat(b.full_pose()[::4]), rotations.aa_to_mat(a.full_pose()),
+                                   atol=2e-6)
+    mid = 0.5 * (slow.persons[0].trans[0] + slow.persons[0].trans[1])
+    np.testing.assert_allclose(fast.persons[0].trans[2], mid, atol=1e-6)   # translation linear in between
