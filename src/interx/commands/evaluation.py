@@ -148,3 +148,58 @@ def evaluate_action2interaction(
                      class_names=cache.action_names, progress=lambda m: err_console.print(m, soft_wrap=True))
     _finish(report, out)
     return 0
+
+
+@app.command("quality")
+def quality(
+    source: Path = typer.Argument(..., metavar="ROOT|CACHE", help="A raw or processed release, or a cache."),
+    json_file: Path | None = typer.Option(None, "--json", metavar="FILE", help="Also write the full audit as JSON."),
+    fix: str | None = typer.Option(None, "--fix", help="'fingers': write a copy with low-pass filtered fingers "
+                                                       "(instead of auditing)."),
+    out: Path | None = typer.Option(None, "--out", metavar="ROOT2", help="With --fix: the new release folder."),
+    cutoff: float = typer.Option(6.0, "--cutoff-hz", metavar="HZ", help="Low-pass cutoff of jitter and the fix."),
+    worst: int = typer.Option(10, "--worst", metavar="N", help="Sequences listed per worst list."),
+) -> int:
+    """Audit interpenetration, finger jitter and foot skating per sequence and class; or fix noisy fingers.
+
+    Exit status 1 when some sequences could not be read (they are listed), else 0.
+    """
+    from rich.progress import Progress
+
+    from interx.errors import UsageError
+    from interx.eval.quality import METRICS, QualitySettings, audit, fix_fingers
+
+    settings = QualitySettings(cutoff_hz=cutoff, worst=worst)
+    with Progress(console=err_console, transient=True, disable=not err_console.is_terminal) as bar:
+        task = bar.add_task("fixing" if fix else "auditing", total=None)
+        tick = lambda done, total: bar.update(task, completed=done, total=total)  # noqa: E731
+        if fix is not None:
+            if fix != "fingers":
+                raise UsageError(f"--fix knows only 'fingers', not {fix!r}")
+            if out is None:
+                raise UsageError("--fix fingers needs --out ROOT2, the folder to write the fixed copy into")
+            result = fix_fingers(source, out, settings, progress=tick)
+        else:
+            result = audit(source, settings, progress=tick)
+    if fix is not None:
+        for problem in result["copied_unchanged"]:
+            console.print(f"{problem['name']}: copied unchanged: {problem['problem']}", soft_wrap=True)
+        console.print(f"wrote {result['out']}: fingers smoothed ({cutoff:g} Hz) in {result['fixed']} sequences, "
+                      f"{len(result['copied_unchanged'])} copied unchanged", soft_wrap=True)
+        return 1 if result["copied_unchanged"] else 0
+    for problem in result["errors"]:
+        console.print(f"{problem['name']}: {problem['problem']}", soft_wrap=True)
+    console.print(f"{result['kind']} {result['source']}: {result['count']} sequences audited, "
+                  f"{len(result['errors'])} unreadable", soft_wrap=True)
+    for metric in METRICS:
+        if metric in result["summary"]:
+            console.print(f"  mean {metric}: {result['summary'][metric]:.4g}", soft_wrap=True)
+    for label, entries in result["worst"].items():
+        console.print(f"worst {label}: " + ", ".join(f"{e['name']} ({list(e.values())[1]:.3g})" for e in entries),
+                      soft_wrap=True)
+    if json_file is not None:
+        from interx.data.safe_io import write_json
+
+        write_json(json_file, result)
+        console.print(f"audit written to {json_file}", soft_wrap=True)
+    return 1 if result["errors"] else 0
