@@ -157,7 +157,7 @@ def evaluate_forecast(
     markdown = _write_report(report, table, out)
     settings = report["settings"]
     console.print(f"{settings['split']}: {settings['windows']} windows from {settings['sequences']} sequences "
-                  f"({settings['joints']} joints), errors in mm", soft_wrap=True)
+                  f"({settings['joints']} joints), errors in meters", soft_wrap=True)
     console.print(table, soft_wrap=True)
     console.print(f"report written to {out} and {markdown}", soft_wrap=True)
     return 0

@@ -32,6 +32,7 @@ import numpy as np
 from interx.datasets.forecast import ForecastProtocol, ForecastWindows
 from interx.errors import UsageError
 from interx.eval.forecast import forecast_metrics
+from interx.eval.report import markdown_table
 
 BASELINE_ROWS = ("zero_velocity", "constant_velocity")
 CURVES = ("mpjpe", "root_aligned", "rigid_aligned", "root_distance")
@@ -142,19 +143,11 @@ def evaluate_forecast(cache, runs: Sequence[Path | str] = (), split: str = "test
     }
 
 
-def forecast_table(report: dict, scale: float = 1000.0, unit: str = "mm") -> str:
-    """A markdown table of a forecast report: MPJPE per horizon, ADE, FDE, mean aligned errors, and the
-    reactor's MPJPE at 1.0 s (the first horizon when 1.0 s is not one); values times `scale`."""
-    rows = report["rows"]
+def forecast_table(report: dict) -> str:
+    """A markdown table of a forecast report (meters): MPJPE per horizon, ADE, FDE, the mean aligned and
+    root-distance errors, and the reactor's MPJPE at 1.0 s (the first horizon when 1.0 s is not one)."""
     horizons = [horizon_key(h) for h in report["settings"]["horizons"]]
-    at = "1.0" if "1.0" in horizons else horizons[0]   # the reactor's column
-    columns = ([f"MPJPE {h}s" for h in horizons] + ["ADE", "FDE", "root-aligned", "rigid-aligned",
-                                                   "root distance", f"reactor {at}s"])
-    lines = [f"| model ({unit}) | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
-    for name, row in rows.items():
-        reactor = row["per_person"].get("reactor")
-        values = ([row["mpjpe"][h] for h in horizons] + [row["ade"], row["fde"], row["root_aligned"]["mean"],
-                  row["rigid_aligned"]["mean"], row["root_distance"]["mean"],
-                  reactor["mpjpe"][at] if reactor else float("nan")])
-        lines.append(f"| {name} | " + " | ".join(f"{v * scale:.1f}" for v in values) + " |")
-    return "\n".join(lines)
+    at = "1.0" if "1.0" in horizons else horizons[0]
+    columns = ([f"mpjpe {h}" for h in horizons] + ["ade", "fde", "root_aligned mean", "rigid_aligned mean",
+                                                  "root_distance mean", f"per_person reactor mpjpe {at}"])
+    return markdown_table(report["rows"], columns, digits=3, first="model (m)")

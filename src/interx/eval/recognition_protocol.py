@@ -26,6 +26,7 @@ import numpy as np
 
 from interx.errors import UsageError
 from interx.eval.recognition import recognition_metrics
+from interx.eval.report import markdown_table
 
 ROW_NAME = "recognizer"
 
@@ -67,11 +68,8 @@ def evaluate_recognition(cache, runs: Sequence[Path | str], split: str = "test",
 
 
 def recognition_table(report: dict) -> str:
-    """A markdown table of a recognition report: top-1, top-5 and macro accuracy in percent."""
-    lines = ["| model | top-1 % | top-5 % | macro % |", "|---|---|---|---|"]
-    for name, row in report["rows"].items():
-        lines.append(f"| {name} | {100 * row['top1']:.1f} | {100 * row['top5']:.1f} | {100 * row['macro']:.1f} |")
-    return "\n".join(lines)
+    """A markdown table of a recognition report: top-1, top-5 and macro accuracy (shares, not percent)."""
+    return markdown_table(report["rows"], ("top1", "top5", "macro"), digits=3, first="model")
 
 
 def plot_confusion(confusion: np.ndarray, class_names: Sequence[str], path: Path | str, title: str = "") -> Path:
