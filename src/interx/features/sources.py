@@ -78,34 +78,34 @@ class Source:
             return self._processed.read(name)
         return self._raw.read(name)
 
-    def fingerprint_files(self) -> Iterator[Path]:
-        """Every file a cache built from this source depends on."""
+    def fingerprint_entries(self) -> Iterator[tuple[str, int, int]]:
+        """(path relative to the root, size, mtime in ns) of every file a cache built from here depends on."""
         folders = ((proc.MOTIONS_DIR, proc.TEXTS_DIR) if self.kind == "processed"
                    else (raw.MOTIONS_DIR, raw.TEXTS_DIR, SPLITS_DIR, ANNOTS_DIR))
         for folder in folders:
-            yield from _walk(self.root / folder)
+            yield from _walk(self.root, folder)
 
     def fingerprint(self) -> str:
-        """sha256 over (relative path, size, mtime in ns) of every file `fingerprint_files` lists, sorted."""
-        entries = []
-        for path in self.fingerprint_files():
-            info = path.stat()
-            entries.append(f"{path.relative_to(self.root).as_posix()}\t{info.st_size}\t{info.st_mtime_ns}")
+        """sha256 over the sorted `fingerprint_entries`: any file added, removed, resized or touched changes it."""
         digest = hashlib.sha256()
-        for entry in sorted(entries):
-            digest.update(entry.encode("utf-8", "surrogateescape") + b"\n")
+        for path, size, mtime in sorted(self.fingerprint_entries()):
+            digest.update(f"{path}\t{size}\t{mtime}\n".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Regular files under `folder` (recursively; symlinks not followed into folders)."""
-    if not folder.is_dir():
-        return
+def _walk(root: Path, folder: str) -> Iterator[tuple[str, int, int]]:
+    """(relative path, size, mtime ns) of the regular files under root/folder (symlinked folders not entered)."""
     stack = [folder]
     while stack:
-        with os.scandir(stack.pop()) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(Path(entry.path))
-                elif entry.is_file():
-                    yield Path(entry.path)
+        relative = stack.pop()
+        try:
+            entries = list(os.scandir(os.path.join(root, relative)))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            name = f"{relative}/{entry.name}"
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(name)
+            elif entry.is_file():
+                info = entry.stat()
+                yield name, info.st_size, info.st_mtime_ns
