@@ -31,6 +31,9 @@ TEST_CONFIG: GeneratorConfig = replace(
 )
 
 
+STORE_TOKENS = 32  # the text store keeps enough tokens for every preset
+
+
 def _once(folder: Path, build) -> Path:
     """`folder` built by build(tmp) into a temporary sibling and renamed into place (first call only)."""
     if not folder.exists():
@@ -58,7 +61,7 @@ def bundled_encoder():
     """The bundled sentence encoder, loaded once per test session."""
     from interx.text.encoder import load_text_encoder
 
-    return load_text_encoder("minilm", TEST_CONFIG.denoiser.text_tokens)
+    return load_text_encoder("minilm", STORE_TOKENS)
 
 
 def text_store(base: Path) -> Path:
@@ -74,8 +77,7 @@ def text_store(base: Path) -> Path:
         texts = ["two people shake hands", "the left person waves with the right hand"]
         for split in cache.splits:
             texts += InteractionDataset(cache.split(split), ModelRepresentation(), TEST_CONFIG.data).texts()
-        encoder = CachedTextEncoder(TEST_CONFIG.text_encoder, TEST_CONFIG.denoiser.text_tokens,
-                                    loader=bundled_encoder)
+        encoder = CachedTextEncoder(TEST_CONFIG.text_encoder, STORE_TOKENS, loader=bundled_encoder)
         encoder.add(texts)
         encoder.save(tmp / TEXT_STORE)
 

@@ -31,8 +31,11 @@ def test_the_bundled_encoder_encodes_sentences_and_tokens():
     assert out.sentence.shape == (3, 384) and out.sentence.dtype == torch.float32
     assert torch.allclose(out.sentence.norm(dim=1), torch.ones(3), atol=1e-5)
     lengths = out.mask.sum(1).tolist()
-    assert out.tokens.shape == (3, max(lengths), 384) and lengths[2] < lengths[1] <= 8   # capped at 8 tokens
+    assert out.tokens.shape == (3, max(lengths), 384) and lengths == [8, 10, 3]   # [CLS] words [SEP]
     assert not out.tokens[2, lengths[2]:].any()
+    capped = CachedTextEncoder("minilm", 4, loader=bundled_encoder).encode(TEXTS)
+    assert capped.mask.sum(1).tolist() == [4, 4, 3]
+    assert torch.allclose(capped.tokens[1], out.tokens[1, :4], atol=1e-2)
 
 
 def test_a_text_encodes_the_same_alone_or_among_others():
@@ -58,7 +61,7 @@ def test_the_cache_encodes_each_text_once_and_its_store_round_trips(tmp_path):
             calls.append(list(texts))
             return bundled_encoder().encode(texts)
 
-    cached = CachedTextEncoder("minilm", 8, loader=Counting)
+    cached = CachedTextEncoder("minilm", 32, loader=Counting)
     first = cached.encode(TEXTS[:2])
     second = cached.encode([TEXTS[1], TEXTS[2], TEXTS[1]])
     assert calls == [TEXTS[:2], [TEXTS[2]]]
@@ -66,7 +69,7 @@ def test_the_cache_encodes_each_text_once_and_its_store_round_trips(tmp_path):
     fresh = bundled_encoder().encode([TEXTS[0]]).sentence[0]
     assert torch.allclose(first.sentence[0], fresh, atol=1e-3)                    # float16 precision
     cached.save(tmp_path / "store.safetensors")
-    loaded = CachedTextEncoder("minilm", 8, loader=lambda: pytest.fail("the store should suffice"))
+    loaded = CachedTextEncoder("minilm", 32, loader=lambda: pytest.fail("the store should suffice"))
     assert loaded.load(tmp_path / "store.safetensors") == 3
     again = loaded.encode(TEXTS)
     reference = cached.encode(TEXTS)
@@ -80,6 +83,9 @@ def test_a_store_of_another_encoder_is_refused(tmp_path):
     cached.save(tmp_path / "store.safetensors")
     with pytest.raises(DataError, match="made by encoder"):
         CachedTextEncoder("clip:/nowhere", 8).load(tmp_path / "store.safetensors")
+    with pytest.raises(DataError, match="at least 16"):
+        CachedTextEncoder("minilm", 16).load(tmp_path / "store.safetensors")
+    assert CachedTextEncoder("minilm", 4).load(tmp_path / "store.safetensors") == 1
     (tmp_path / "junk.safetensors").write_bytes(b"\x00" * 20)
     with pytest.raises(DataError, match="unreadable"):
         cached.load(tmp_path / "junk.safetensors")

@@ -18,7 +18,7 @@ the reactor is generated there and moved back, so the output pair sits in the
 actor's original frame with P1 the actor exactly as given (its own body) and P2
 the generated reactor (default body). An actor longer than the model's window
 (`max_frames`) is generated window by window: windows of `max_frames` frames
-overlapping by `overlap` frames, each re-canonicalised at its first frame; the
+overlapping by `overlap` frames (default a tenth of the window), each re-canonicalised at its first frame; the
 reactor's frames in the overlap (but the last, whose velocity would need the
 next frame) are pinned to those of the previous window, and the new frames are
 appended.
@@ -92,8 +92,8 @@ class SamplingOptions:
     """Length in frames at 30 fps of prompts without an actor (150 = 5 s)."""
     batch_size: int = 32
     """Samples generated together."""
-    overlap: int = 30
-    """Reaction windows overlap by this many frames (long actors)."""
+    overlap: int | None = None
+    """Reaction windows overlap by this many frames (long actors); None: a tenth of the window (30 of 300)."""
 
 
 @dataclass
@@ -195,6 +195,8 @@ def generate(loaded: LoadedGenerator, prompts: Sequence[Prompt], options: Sampli
         length = prompt.frames or options.frames
         if prompt.actor is None and not 1 <= length <= window:
             raise UsageError(f"length must be 1-{window} frames at 30 fps for this model, not {length}")
+    if options.overlap is None:
+        options = replace(options, overlap=max(window // 10, 1))
     if not 0 <= options.overlap < window // 2:
         raise UsageError(f"window overlap must be 0-{window // 2 - 1} frames, not {options.overlap}")
     generator = torch.Generator(device=loaded.model.mean.device).manual_seed(options.seed)

@@ -10,7 +10,7 @@ On-disk store (`save` / `load`): one safetensors file with `sentence` (N, D)
 float16, `tokens` (sum of L_i, D) float16, `offsets` (N + 1,) int64 (text i's
 tokens are rows offsets[i]:offsets[i+1]); its metadata holds the encoder's
 name, `max_tokens` and the N texts as a JSON list. A store made by another
-encoder or token limit is refused.
+encoder, or keeping fewer tokens per text, is refused (one keeping more is cut).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ class CachedTextEncoder:
             self._dim = encoder.dim
             out = encoder.encode(missing)
             for i, text in enumerate(missing):
-                length = int(out.mask[i].sum())
+                length = min(int(out.mask[i].sum()), self.max_tokens)
                 self._entries[text] = (out.sentence[i].half().clone(), out.tokens[i, :length].half().clone())
         return len(missing)
 
@@ -124,9 +124,10 @@ class CachedTextEncoder:
             raise DataError(f"unreadable text store ({exc})", path) from None
         if meta.get("format") != STORE_FORMAT:
             raise DataError("not an interx text store", path)
-        if meta.get("encoder") != self.name or meta.get("max_tokens") != str(self.max_tokens):
+        stored_tokens = int(meta["max_tokens"]) if str(meta.get("max_tokens", "")).isdigit() else -1
+        if meta.get("encoder") != self.name or stored_tokens < self.max_tokens:
             raise DataError(f"made by encoder {meta.get('encoder')!r} with {meta.get('max_tokens')} tokens, "
-                            f"not {self.name!r} with {self.max_tokens}", path)
+                            f"not {self.name!r} with at least {self.max_tokens}", path)
         try:
             texts = json.loads(meta["texts"])
         except (KeyError, json.JSONDecodeError):
@@ -141,5 +142,6 @@ class CachedTextEncoder:
             raise DataError(f"text store has dimension {sentence.shape[1]}, not {self._dim}", path)
         self._dim = int(sentence.shape[1])
         for i, text in enumerate(texts):
-            self._entries[text] = (sentence[i].half(), tokens[int(offsets[i]):int(offsets[i + 1])].half())
+            start, stop = int(offsets[i]), int(offsets[i + 1])
+            self._entries[text] = (sentence[i].half(), tokens[start:min(stop, start + self.max_tokens)].half())
         return len(texts)

@@ -1,0 +1,147 @@
+"""Sampling: same seed same bytes across processes, valid Inter-X output, reactions (long ones by windows)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from generator_fixtures import interx_command, tiny_cache, trained_run
+
+from interx.data.raw import read_interaction, read_person
+from interx.data.safe_io import read_npz
+from interx.data.types import PersonMotion
+from interx.data.validate import validate_release
+from interx.errors import UsageError
+from interx.models.generator_sampling import (Prompt, SamplingOptions, generate, parse_prompt_line,
+                                              prompts_from_options, read_prompts, sequence_name, to_interactions,
+                                              write_generated)
+from interx.models.generator_train import load_generator
+
+TEXT = "two people shake hands"   # in the run's text store: no encoder is loaded
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    return tmp_path_factory.getbasetemp()
+
+
+@pytest.fixture(scope="module")
+def loaded(base):
+    return load_generator(trained_run(base))
+
+
+@pytest.fixture(scope="module")
+def actor_file(base):
+    return tiny_cache(base).parent / "release" / "motions" / "G001T000A001R000" / "P1.npz"
+
+
+def _arrays(folder):
+    return {p.relative_to(folder).as_posix(): (read_npz(p) if p.suffix == ".npz" else p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "generation.json"}
+
+
+def test_the_same_seed_gives_the_same_files_in_fresh_processes(base, tmp_path):
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"out{k}"
+        done = interx_command("generate", "--checkpoint", str(trained_run(base)), "--text", TEXT, "--action", "1",
+                              "--num", "2", "--steps", "4", "--frames", "12", "--seed", "5", "--out", str(out))
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert "G900T000A001R000" in done.stdout and "s per sequence" in done.stdout
+        outs.append(_arrays(out))
+    assert outs[0].keys() == outs[1].keys() and "motions/G900T000A001R001/P2.npz" in outs[0]
+    for key, value in outs[0].items():
+        other = outs[1][key]
+        if isinstance(value, dict):
+            assert value.keys() == other.keys() and all(value[k].tobytes() == other[k].tobytes() for k in value)
+        else:
+            assert value == other, key
+
+
+def test_samples_do_not_depend_on_batching_and_seeds_matter(loaded):
+    prompts = [Prompt(text=TEXT), Prompt(action=4, frames=9)]
+    together = generate(loaded, prompts, SamplingOptions(num=2, steps=3, frames=12, batch_size=8))
+    alone = generate(loaded, prompts, SamplingOptions(num=2, steps=3, frames=12, batch_size=1))
+    for a, b in zip(together, alone):
+        np.testing.assert_allclose(a.features, b.features, atol=1e-5)
+    assert [g.features.shape[0] for g in together] == [12, 12, 9, 9]
+    other = generate(loaded, prompts, SamplingOptions(num=2, steps=3, frames=12, seed=1))
+    assert not np.allclose(other[0].features, together[0].features)
+    assert not np.allclose(together[0].features, together[1].features)
+
+
+def test_written_sequences_are_a_valid_release_at_120_and_30_fps(loaded, tmp_path):
+    prompts = [Prompt(text=TEXT), Prompt(action=2)]
+    options = SamplingOptions(num=1, steps=2, frames=10)
+    samples = generate(loaded, prompts, options)
+    for fps in (120.0, 30.0):
+        out = tmp_path / f"fps{int(fps)}"
+        names = write_generated(out, loaded, prompts, samples, options, fps)
+        assert names == [sequence_name(0, 0, 0), sequence_name(1, 0, 2)] == ["G900T000A000R000", "G900T001A002R000"]
+        report = validate_release(out)
+        assert report.ok, [p for p in report.problems if p.severity == "error"]
+        inter = read_interaction(out / "motions" / names[1], out)
+        assert inter.fps == fps and inter.num_frames == (37 if fps == 120 else 10)
+        assert inter.texts == ("Wave.",) and inter.action == 2
+        manifest = json.loads((out / "generation.json").read_text())
+        assert manifest["guidance"] == loaded.config.guidance and manifest["steps"] == 2
+        assert manifest["sequences"][0]["text"] == TEXT
+
+
+def test_a_reaction_keeps_the_actor_exactly_and_fits_its_frames(loaded, actor_file, tmp_path):
+    actor = read_person(actor_file)
+    prompts = prompts_from_options(reaction_to=actor_file, text=TEXT)
+    assert prompts.prompts[0].source == "G001T000A001R000"
+    options = SamplingOptions(steps=2)
+    samples = generate(loaded, prompts.prompts, options)
+    assert samples[0].features.shape[0] == 25                     # 100 frames at 120 fps
+    inter = to_interactions(loaded, prompts.prompts, samples)[0]
+    assert inter.name == "G900T000A001R000" and inter.actor == 0 and inter.num_frames == 97
+    np.testing.assert_array_equal(inter.persons[0].trans, actor.trans[:97])
+    np.testing.assert_array_equal(inter.persons[0].full_pose(), actor.full_pose()[:97])
+    reactor = inter.persons[1]
+    assert np.isfinite(reactor.trans).all() and np.abs(reactor.trans - actor.trans[:97]).max() < 20.0
+    slow = to_interactions(loaded, prompts.prompts, samples, 30.0)[0]
+    np.testing.assert_array_equal(slow.persons[0].trans, actor.trans[::4])
+
+
+def test_an_actor_longer_than_the_window_is_answered_window_by_window(loaded, actor_file):
+    short = read_person(actor_file)
+    long = PersonMotion.from_full_pose(np.concatenate([short.full_pose(), short.full_pose()[::-1]]),
+                                       np.concatenate([short.trans, short.trans[::-1]]), short.betas)
+    assert long.num_frames == 200                                  # 50 frames at 30 fps > the window of 32
+    prompt = [Prompt(actor=long)]
+    options = SamplingOptions(steps=2, overlap=8)
+    first, again = generate(loaded, prompt, options), generate(loaded, prompt, options)
+    assert first[0].features.shape[0] == 50 and np.isfinite(first[0].features).all()
+    np.testing.assert_array_equal(first[0].features, again[0].features)
+    with pytest.raises(UsageError, match="overlap"):
+        generate(loaded, prompt, replace(options, overlap=16))
+
+
+def test_prompt_lines_and_files(actor_file, tmp_path):
+    assert parse_prompt_line("  # a comment", "f:1") is None
+    assert parse_prompt_line("Two people hug.", "f:1") == Prompt(text="Two people hug.")
+    assert parse_prompt_line("action: 7", "f:1") == Prompt(action=7)
+    assert parse_prompt_line("action: high-five", "f:1") == Prompt(action=16)
+    with pytest.raises(UsageError, match="f:3"):
+        parse_prompt_line("action: juggle", "f:3")
+    folder = actor_file.parent.parent
+    (folder.parent / "prompts.txt").write_text(f"a text\n\nreaction: motions/{actor_file.parent.name}/P1.npz | waves\n")
+    prompts = read_prompts(folder.parent / "prompts.txt")
+    assert prompts[0] == Prompt(text="a text") and prompts[1].text == "waves"
+    assert prompts[1].actor.num_frames == 100 and prompts[1].source == actor_file.parent.name
+    with pytest.raises(UsageError, match="not both"):
+        prompts_from_options(text="x", prompts_file=folder.parent / "prompts.txt")
+    with pytest.raises(UsageError, match="say what"):
+        prompts_from_options()
+    assert prompts_from_options(text="x", seconds=2.0).frames == 60
+
+
+def test_impossible_requests_are_usage_errors(loaded):
+    with pytest.raises(UsageError, match="length"):
+        generate(loaded, [Prompt(text=TEXT)], SamplingOptions(frames=33))
+    with pytest.raises(UsageError, match="action"):
+        generate(loaded, [Prompt(action=40)], SamplingOptions())

@@ -1,0 +1,106 @@
+"""Training the generator: kill -9 then --resume, checkpoint round trips, configs stored and checked."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import replace
+
+import pytest
+import torch
+from generator_fixtures import TEST_CONFIG, interx_command, prepared_run, tiny_cache, trained_run
+
+from interx.errors import DataError, UsageError
+from interx.models.generator import GeneratorConfig, InteractionGenerator
+from interx.models.generator_train import CONFIG_FILE, load_generator, requested_config
+from interx.train.checkpoint import latest_checkpoint
+from interx.train.config import load_config
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    return tmp_path_factory.getbasetemp()
+
+
+def test_a_training_step_gives_finite_losses_and_gradients_everywhere(base):
+    from interx.datasets.interaction import GeneratorCollate, InteractionDataset
+    from interx.features.cache import open_cache
+    from interx.models.generator_train import text_encoder_for
+
+    config = replace(TEST_CONFIG, data=replace(TEST_CONFIG.data, task="all"))
+    encoder = text_encoder_for(config, trained_run(base))
+    data = InteractionDataset(open_cache(tiny_cache(base)).split("train"), InteractionGenerator(config, 384).rep,
+                              config.data)
+    batch = GeneratorCollate(encoder)([data.draw(i, __import__("numpy").random.default_rng(i)) for i in range(4)])
+    model = InteractionGenerator(config, 384)
+    losses = model.training_step(batch, torch.Generator().manual_seed(0))
+    assert all(torch.isfinite(v) for v in losses.values())
+    losses["loss"].backward()
+    assert all(p.grad is not None for p in model.parameters())
+
+
+def test_checkpoint_round_trip_gives_the_ema_weights_and_the_config(base):
+    run = trained_run(base)
+    checkpoint = latest_checkpoint(run)
+    assert checkpoint.step == TEST_CONFIG.train.max_steps
+    loaded = load_generator(run)
+    ema = checkpoint.group("ema")
+    for name, param in loaded.model.named_parameters():
+        assert torch.equal(param, ema[name]), name
+    raw = load_generator(run, ema=False)
+    model = checkpoint.group("model")
+    assert torch.equal(raw.model.mean, model["mean"]) and torch.equal(raw.model.std, model["std"])
+    assert any(not torch.equal(p, ema[n]) for n, p in raw.model.named_parameters())
+    assert loaded.config == load_config(GeneratorConfig, run / CONFIG_FILE)
+    assert loaded.config.data.task == "all"
+
+
+def test_a_checkpoint_with_a_tampered_config_is_refused(base, tmp_path):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(trained_run(base), run)
+    json_path = latest_checkpoint(run).json_path
+    record = json.loads(json_path.read_text())
+    record["config"]["denoiser"]["width"] = "wide"
+    json_path.write_text(json.dumps(record))
+    with pytest.raises(DataError, match="width"):
+        load_generator(json_path)
+
+
+def test_resuming_with_another_config_is_refused(base):
+    run = trained_run(base)
+    assert requested_config(run, resume=True) == load_config(GeneratorConfig, run / CONFIG_FILE)
+    with pytest.raises(UsageError, match="another config"):
+        requested_config(run, "small", resume=True)
+    with pytest.raises(UsageError, match="another config"):
+        requested_config(run, task="text", resume=True)
+
+
+def test_kill_9_during_training_then_resume_continues_from_the_last_checkpoint(base):
+    cache, run = tiny_cache(base), prepared_run(base, "killed")
+    env = {**os.environ, "MKL_CBWR": "COMPATIBLE"}
+    script = "import sys; from interx.cli_app import main; sys.exit(main(sys.argv[1:]))"
+    args = ["train", "generator", "--data", str(cache), "--out", str(run), "--config", "tiny", "--seed", "1",
+            "--checkpoint-every", "3"]
+    process = subprocess.Popen([sys.executable, "-c", script, *args, "--max-steps", "100000"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=env)
+    deadline = time.monotonic() + 240
+    while latest_checkpoint(run) is None:
+        assert process.poll() is None, process.communicate()[1].decode()[-2000:]
+        assert time.monotonic() < deadline, "no checkpoint within 4 minutes"
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.communicate()
+    step = latest_checkpoint(run).step
+    assert step % 3 == 0 and step > 0
+    resumed = interx_command(*args, "--max-steps", str(step + 4), "--resume")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert f"resumed from step {step}" in resumed.stdout
+    assert latest_checkpoint(run).step == step + 4
+    log = [json.loads(line) for line in (run / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in log if "loss" in r][-1] == step + 4
