@@ -165,10 +165,12 @@ def surface_point(start: np.ndarray, end: np.ndarray, radius: float, along: floa
 
     Args:
         start, end: (T, 3) the capsule's segment.
+        along: a number or (T,) fractions.
         toward: (T, 3) or (3,) direction to leave the axis in (its component along the axis is dropped).
         offset: extra distance beyond the surface (e.g. the touching capsule's radius).
     """
-    axis_point = start + along * (end - start)
+    along = np.asarray(along, dtype=np.float64)
+    axis_point = start + (along[..., None] if along.ndim else along) * (end - start)
     d = end - start
     d = d / np.maximum(np.linalg.norm(d, axis=-1, keepdims=True), _EPS)
     w = np.broadcast_to(toward, axis_point.shape)

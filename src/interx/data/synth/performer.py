@@ -4,7 +4,8 @@ A choreography writes a performer's channels (all (T, ...) arrays over the
 scene's frames) and adds target layers, then the scene solves them:
 
 - root channels (planned before the scene is placed in the world): `xz` pelvis
-  ground position, `yaw` heading, `drop` pelvis lowering (crouch, m), `lean`
+  ground position (the feet step to follow it), `shift` a pelvis offset (T, 3)
+  the feet do not step for, `yaw` heading, `drop` pelvis lowering (crouch, m), `lean`
   trunk (forward pitch, roll to the left, twist to the left; radians), `head`
   (nod down, turn left, tilt; radians), `shrug` collar elevation per side;
 - arm layers: wrist position, hand pointing direction, palm direction and elbow
@@ -89,6 +90,7 @@ class Performer:
         self.lean = np.zeros((frames, 3))
         self.head = np.zeros((frames, 3))
         self.shrug = np.zeros((frames, 2))
+        self.shift = np.zeros((frames, 3))   # pelvis offset the feet do not step for (lunges, leaning in)
         s = rig.scale
         self.style = GaitStyle(step=0.55 * s, lift=0.07 * s, flight=0.0, width=0.09 * s)
         self.lead = int(rng.integers(2))
@@ -140,6 +142,27 @@ class Performer:
         view[i:] = current + (np.asarray(value, dtype=np.float64) - current) * w
         if index is not None:
             channel[..., index] = view
+
+    def walk_path(self, start: float, points, speed: float, face: float | None = None, accel: float = 0.45) -> float:
+        """Walk the pelvis through ground points (K, 2) without stopping at the corners; returns the arrival
+        time. With `face`, turn to that heading over the walk."""
+        from interx.data.synth.timing import travel
+
+        i = self.frame(start)
+        path = np.vstack([self.xz[i], np.asarray(points, dtype=np.float64).reshape(-1, 2)])
+        lengths = np.linalg.norm(np.diff(path, axis=0), axis=1)
+        marks = np.concatenate([[0.0], np.cumsum(lengths)])
+        covered, end = travel(self.t[i:], start, float(marks[-1]), speed, accel)
+        self.xz[i:] = np.stack([np.interp(covered, marks, path[:, k]) for k in range(2)], -1)
+        if face is not None:
+            self.turn_to(start, face, max(end - start, 0.4))
+        return end
+
+    def lunge(self, profile: np.ndarray, forward: float = 0.0, left: float = 0.0, up: float = 0.0) -> None:
+        """Shift the pelvis by `profile` (T,) times (forward, left, up) meters of the current heading,
+        without stepping (call before the scene is placed, like every root channel)."""
+        self.shift += profile[:, None] * (forward * ik.facing(self.yaw) + left * ik.left_of(self.yaw)
+                                          + up * np.array([0.0, 1.0, 0.0]))
 
     def turn_to(self, start: float, yaw: float, duration: float) -> None:
         """Turn to heading `yaw` the short way round."""
@@ -241,7 +264,7 @@ class Performer:
         pelvis = np.zeros((self.frames, 3))
         pelvis[:, [0, 2]] = self.xz + self._sway
         pelvis[:, 1] = self.rig.pelvis_height - _SOFT_KNEES * self.rig.scale - self.drop
-        pelvis += self.fix_root
+        pelvis += self.fix_root + self.shift
         return Trunk(pelvis=pelvis, root=pelvis_rot, spine=spine, neck=neck, head=head_rot, collars=collars)
 
     def feet(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -281,7 +304,8 @@ class Performer:
 
     def _lower_body(self) -> dict:
         """Trunk, legs and everything derived from them; recomputed only when their inputs changed."""
-        inputs = [self.xz, self.yaw, self.drop, self.lean, self.head, self.shrug, self.fix_root, self.fix_foot]
+        inputs = [self.xz, self.yaw, self.drop, self.lean, self.head, self.shrug, self.shift, self.fix_root,
+                  self.fix_foot]
         inputs += [x for side in self.foot_layers for layer in side
                    for x in (layer.weight, layer.ankle, layer.yaw, layer.pitch)]
         key = hash(b"".join(np.ascontiguousarray(x).tobytes() for x in inputs))

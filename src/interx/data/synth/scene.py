@@ -142,12 +142,14 @@ class Scene:
     def _place(self) -> None:
         """Move the pair from its frame to a random place and heading of the world (once)."""
         yaw = self.rng.uniform(-np.pi, np.pi)
-        shift = self.rng.uniform(-1.5, 1.5, size=2)
+        shift = self.rng.uniform(-1.5, 1.5, size=2)  # a translation of the ground plane
         c, s = np.cos(yaw), np.sin(yaw)
         for p in self.people:
             x, z = p.xz[:, 0].copy(), p.xz[:, 1].copy()
             p.xz[:, 0] = x * c + z * s + shift[0]
             p.xz[:, 1] = -x * s + z * c + shift[1]
+            x, z = p.shift[:, 0].copy(), p.shift[:, 2].copy()
+            p.shift[:, 0], p.shift[:, 2] = x * c + z * s, -x * s + z * c
             p.yaw += yaw
         self._placed = True
 
@@ -232,11 +234,11 @@ class Scene:
         theirs = np.arange(len(geo.CAPSULE_ID))
         allowed = np.zeros((self.frames, len(mine), len(theirs)), dtype=bool)   # declared contacts, both ways
         for c in self._contacts:
-            pairs = [(c.caps, c.partner_caps)] if c.who == who else [(c.partner_caps, c.caps)]
-            for own, partner in pairs:
-                rows = np.flatnonzero(np.isin(mine, own))
-                if rows.size:
-                    allowed[np.ix_(c.frames, rows, partner)] = True
+            own, partner = (c.caps, c.partner_caps) if c.who == who else (c.partner_caps, c.caps)
+            if np.isin(mine, own).any():
+                # the touching hand, and the forearm behind it, may rest on the surface while it
+                # comes to the contact, holds it and leaves it
+                allowed[np.ix_(np.flatnonzero(c.influence > 0.01), [0, 1], partner)] = True
         gap, normal = geo.pair_gaps(me.joints[near], other.joints[near], mine, theirs)   # (F, 2, C), (F, 2, C, 3)
         gap[allowed[near]] = np.inf
         flat = gap.reshape(len(near), -1)

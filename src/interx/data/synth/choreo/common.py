@@ -89,6 +89,33 @@ class Context:
         return float(self.rng.uniform(0.9, 1.4)) * self.tempo ** 0.5
 
 
+def standoff(actor: Rig, reactor: Rig, height: float, depth: float, lateral: float = 0.0,
+             reach: float = 0.85) -> float:
+    """Pelvis distance at which the actor's shoulder reaches a point of the reactor with `reach` of its arm.
+
+    The point is `height` (share of the reactor's stature) above the floor and
+    `depth` meters in front of the reactor's pelvis (toward the actor), `lateral`
+    meters sideways from the actor's shoulder. Facing pairs; a point out of
+    reach from any distance gives the distance of 0.3 m past the point.
+    """
+    from interx.body.joints import JOINT_INDEX
+
+    shoulder = actor.rest[JOINT_INDEX["left_shoulder"]]
+    rise = height * reactor.height - (shoulder[1] - actor.floor)
+    across = max(abs(lateral), 0.0)
+    flat = (reach * actor.arm_length) ** 2 - rise ** 2 - across ** 2
+    ahead = float(np.sqrt(flat)) if flat > 0.01 else 0.1
+    return ahead + depth + float(shoulder[2])
+
+
+CLOSEST = 0.5   # m (for a 1.70 m pair): facing pelvises closer than this put the toes into each other
+
+
+def lean_to_reach(short: float) -> float:
+    """Forward trunk pitch (radians) that brings the shoulders `short` meters further forward."""
+    return float(np.arcsin(np.clip(short / 0.45, 0.0, 0.7)))
+
+
 def face_each_other(scene: Scene, distance: float) -> None:
     """Actor at the origin facing +z, reactor `distance` meters ahead facing it."""
     scene.actor.xz[:] = 0.0
@@ -159,3 +186,28 @@ def step_back(p: Performer, start: float, distance: float, speed: float = 0.9) -
 
 def window(t: np.ndarray, start: float, end: float) -> np.ndarray:
     return (t >= start) & (t < end)
+
+
+def fist_at(p: Performer, side: int, partner: Performer, name: str, along: float, normal: np.ndarray,
+            palm: np.ndarray, shape: str = "fist", off=0.0):
+    """Wrist target (T, 3), capsule direction and palm direction for a hand whose tip (knuckles) meets a
+    partner's capsule `name` at fraction `along`, on the side `normal`, `off` meters short of it."""
+    start, end, radius = capsule(partner, name)
+    axis = ik.normalize(end - start)
+    normal = np.broadcast_to(normal, start.shape)
+    normal = ik.normalize(normal - np.sum(normal * axis, -1, keepdims=True) * axis)
+    tip = start + along * (end - start) + (radius + HAND_RADIUS + np.asarray(off)[..., None]) * normal
+    length = float(np.linalg.norm(shape_tip(p.rig, side, shape)))
+    return tip + normal * length, -normal, palm
+
+
+def press_profile(t: np.ndarray, arrive: float, leave: float, taps: int, lift: float = 0.08):
+    """How far (m) a touching hand is lifted off the surface: 0 from `arrive` to `leave` except `taps - 1`
+    lifts of `lift` meters between pats. Returns (lift (T,), touching (T,) bool)."""
+    offset = np.zeros_like(t)
+    if taps > 1:
+        period = (leave - arrive) / taps
+        for k in range(1, taps):
+            offset += lift * pulse(t, arrive + k * period - 0.55 * period, 0.3 * period, 0.0, 0.3 * period)
+    touching = (t >= arrive) & (t < leave) & (offset < 1e-4)
+    return offset, touching
