@@ -91,13 +91,14 @@ def measure(release: Path, out: Path, workers: int) -> dict:
     started = time.perf_counter()
     summary = build_cache(release, out, workers=workers)
     seconds = time.perf_counter() - started
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024       # KiB -> MiB (Linux)
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage_self, usage_children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    own, child = usage_self.ru_maxrss / 1024, usage_children.ru_maxrss / 1024   # KiB -> MiB (Linux)
+    cpu = sum(u.ru_utime + u.ru_stime for u in (usage_self, usage_children))
     started = time.perf_counter()
     test = open_cache(out).split("test")
     test.intergen_262(len(test) - 1)
     opened = time.perf_counter() - started
-    return {"seconds": seconds, "parent_mib": own, "largest_worker_mib": child, "open_test_seconds": opened,
+    return {"seconds": seconds, "cpu_seconds": cpu, "parent_mib": own, "largest_worker_mib": child, "open_test_seconds": opened,
             "sequences": sum(s["sequences"] for s in summary.splits.values()),
             "frames": sum(s["frames"] for s in summary.splits.values()),
             "dropped": len(summary.dropped), "errors": len(summary.problems), "cache_bytes": folder_bytes(out)}
@@ -135,7 +136,8 @@ def main() -> None:
         print(f"cached: {result['sequences']} sequences, {result['frames']} frames at 30 fps "
               f"({result['dropped']} dropped by length, {result['errors']} bad)")
         print(f"preprocess seconds ({args.workers} workers, {os.cpu_count()} CPUs): {result['seconds']:.1f} "
-              f"(goal < 300)")
+              f"(goal < 300); CPU time of the build and its workers {result['cpu_seconds']:.1f} s (load: "
+              f"{', '.join(f'{x:.1f}' for x in os.getloadavg())})")
         print(f"peak memory: {result['parent_mib'] + result['largest_worker_mib']:.0f} MiB = parent "
               f"{result['parent_mib']:.0f} + largest worker {result['largest_worker_mib']:.0f} "
               f"(all {args.workers} workers at their peak at once: {bound:.0f} MiB; goal < 2048)")
