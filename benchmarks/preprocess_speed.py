@@ -98,7 +98,8 @@ def measure(release: Path, out: Path, workers: int) -> dict:
     test = open_cache(out).split("test")
     test.intergen_262(len(test) - 1)
     opened = time.perf_counter() - started
-    return {"seconds": seconds, "cpu_seconds": cpu, "parent_mib": own, "largest_worker_mib": child, "open_test_seconds": opened,
+    return {"seconds": seconds, "cpu_seconds": cpu, "parent_mib": own, "largest_worker_mib": child,
+            "open_test_seconds": opened,
             "sequences": sum(s["sequences"] for s in summary.splits.values()),
             "frames": sum(s["frames"] for s in summary.splits.values()),
             "dropped": len(summary.dropped), "errors": len(summary.problems), "cache_bytes": folder_bytes(out)}
@@ -127,7 +128,8 @@ def main() -> None:
             if what is None:
                 shutil.rmtree(release, ignore_errors=True)
                 what = random_release(release, args.sequences, args.seed)
-            print(f"generated: {what} in {time.perf_counter() - started:.0f} s ({folder_bytes(release) / 2**30:.2f} GiB)")
+            size = folder_bytes(release) / 2**30
+            print(f"generated: {what} in {time.perf_counter() - started:.0f} s ({size:.2f} GiB)")
         subprocess.run([sys.executable, __file__, "--release", str(release), "--workers", str(args.workers),
                         "--measure-into", str(work)], check=True)
         result = json.loads((work / "result.json").read_text())

@@ -46,7 +46,8 @@ def resampled_length(num_frames: int, fps: float, target: float = MODEL_FPS) -> 
     return int(np.floor((num_frames - 1) * target / fps + _RATIO_TOLERANCE)) + 1
 
 
-def sample_positions(num_frames: int, fps: float, target: float = MODEL_FPS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sample_positions(num_frames: int, fps: float,
+                     target: float = MODEL_FPS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Where each output frame falls in the source: (lower index (N,), upper index (N,), fraction (N,) float32).
 
     Output frame n sits at source position n * fps / target, between frames
