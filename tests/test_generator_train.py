@@ -10,6 +10,7 @@ import sys
 import time
 from dataclasses import replace
 
+import numpy as np
 import pytest
 import torch
 from generator_fixtures import TEST_CONFIG, interx_command, prepared_run, tiny_cache, trained_run
@@ -35,7 +36,7 @@ def test_a_training_step_gives_finite_losses_and_gradients_everywhere(base):
     encoder = text_encoder_for(config, trained_run(base))
     data = InteractionDataset(open_cache(tiny_cache(base)).split("train"), InteractionGenerator(config, 384).rep,
                               config.data)
-    batch = GeneratorCollate(encoder)([data.draw(i, __import__("numpy").random.default_rng(i)) for i in range(4)])
+    batch = GeneratorCollate(encoder)([data.draw(i, np.random.default_rng(i)) for i in range(4)])
     model = InteractionGenerator(config, 384)
     losses = model.training_step(batch, torch.Generator().manual_seed(0))
     assert all(torch.isfinite(v) for v in losses.values())

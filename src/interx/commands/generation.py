@@ -67,6 +67,7 @@ def generate_command(
     fps_out: float = typer.Option(120.0, "--fps-out", help="Frame rate of the written files: 120 or 30."),
     batch_size: int = typer.Option(32, "--batch-size", metavar="B", help="Samples generated together."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
+    render: bool = typer.Option(False, "--render", help="Also render each sequence to DIR/videos/SEQ.mp4."),
 ) -> None:
     """Sample interactions from a trained generator and write them as Inter-X sequences."""
     import time
@@ -81,7 +82,14 @@ def generate_command(
                               **({"frames": wanted.frames} if wanted.frames else {}))
     samples = generate(loaded, wanted.prompts, options)
     names = write_generated(out, loaded, wanted.prompts, samples, options, fps_out)
+    elapsed = time.perf_counter() - started
     for name in names:
         console.print(name)
-    elapsed = time.perf_counter() - started
     console.print(f"wrote {len(names)} sequences to {out} ({elapsed / len(names):.2f} s per sequence)")
+    if render:
+        from interx.viz.collection import load_clip
+        from interx.viz.video import render_video
+
+        for name in names:
+            video = render_video([load_clip(str(out / "motions" / name))], out / "videos" / f"{name}.mp4")
+            console.print(f"wrote {video}")

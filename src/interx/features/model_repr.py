@@ -27,8 +27,9 @@ the default body, root translation = pelvis - rest pelvis. So decode(encode(x))
 gives back x's rotations, its pelvis and (for the default body) its joints.
 Positions, velocities and contacts are redundant channels the losses use.
 
-`Normalizer` holds the per-feature mean and std over the train split (both
-people pooled, like InterGen), computed by `representation_moments`.
+Normalisation statistics: the per-feature mean and std over the train split
+(both people pooled, like InterGen), from `representation_moments`; features
+constant over the split are divided by `STD_FLOOR` instead of 0.
 """
 
 from __future__ import annotations
@@ -240,21 +241,3 @@ def representation_moments(items, rep: ModelRepresentation) -> Moments:
     for item in items:
         total = total.merge(Moments.of(encode(item, rep).reshape(-1, rep.dim)))
     return total
-
-
-@dataclass(frozen=True)
-class Normalizer:
-    """Per-feature mean and std (D,) float32: normalised = (x - mean) / max(std, STD_FLOOR)."""
-
-    mean: np.ndarray
-    std: np.ndarray
-
-    @classmethod
-    def from_moments(cls, moments: Moments) -> "Normalizer":
-        return cls(moments.mean.astype(np.float32), np.maximum(moments.std, STD_FLOOR).astype(np.float32))
-
-    def normalize(self, x):
-        return (x - self.mean) / self.std
-
-    def denormalize(self, x):
-        return x * self.std + self.mean

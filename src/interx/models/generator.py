@@ -17,7 +17,7 @@ name in `PRESETS` stating only their differences from the defaults:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
