@@ -8,11 +8,11 @@ training for classifier-free guidance). Diffusion: cosine schedule over
 Configs: `GeneratorConfig` (model, losses, data, training loop), presets by
 name in `PRESETS` stating only their differences from the defaults:
 
-| preset | width | layers | heads | text tokens | batch | steps | meant for |
-| --- | --- | --- | --- | --- | --- | --- | --- |
-| tiny | 64 | 2 | 4 | 16 | 16 | 3000 | CPU demo, trains in minutes |
-| small | 256 | 4 | 4 | 32 | 32 | 100 k | the defaults: a CPU-hours / small-GPU model |
-| paper | 1024 | 8 | 8 | 32 | 32 | 300 k | InterGen's size (about 180 M parameters), a GPU job |
+| preset | width | layers | heads | text tokens | parameters | batch | steps | meant for |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| tiny | 64 | 2 | 4 | 16 | 0.30 M | 16 | 3000 | CPU demo, trains in minutes |
+| small | 256 | 4 | 4 | 32 | 6.2 M | 32 | 100 k | the defaults: CPU hours or a small GPU |
+| paper | 1024 | 8 | 8 | 32 | 182 M | 32 | 300 k | InterGen's size (182 M), a GPU job |
 """
 
 from __future__ import annotations

@@ -138,7 +138,8 @@ def train_generator(cache_path: Path | str, run_dir: Path | str, config: Generat
         save_config(run_dir / CONFIG_FILE, config)
     mean, std = _statistics(run_dir, train_set, rep)
     encoder = text_encoder_for(config, run_dir, "cuda" if torch.cuda.is_available() else "cpu")
-    texts = train_set.texts() + (val_set.texts() if val_set is not None else [])
+    texts = [] if config.data.task == "action" else \
+        train_set.texts() + (val_set.texts() if val_set is not None else [])
     if encoder.add(texts) and rank0:
         encoder.save(run_dir / TEXT_STORE)
     dim = encoder.dim
