@@ -107,3 +107,31 @@ def test_clip_without_weights_on_disk_is_a_clear_error(tmp_path):
 def test_swap_left_right(text, expected):
     assert swap_left_right(text) == expected
     assert swap_left_right(swap_left_right(text)) == text
+
+
+def _tiny_clip(folder):
+    """A randomly initialised CLIP text tower with a byte-level vocabulary, saved as a Hugging Face folder."""
+    from tokenizers import pre_tokenizers
+    from transformers import CLIPTextConfig, CLIPTextModelWithProjection, CLIPTokenizer
+
+    vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1}
+    for char in sorted(pre_tokenizers.ByteLevel.alphabet()):
+        vocab[char] = len(vocab)
+        vocab[char + "</w>"] = len(vocab)
+    CLIPTokenizer(vocab=vocab, merges=[]).save_pretrained(folder)
+    config = CLIPTextConfig(vocab_size=len(vocab), hidden_size=32, intermediate_size=37, num_hidden_layers=1,
+                            num_attention_heads=2, max_position_embeddings=40, projection_dim=16, bos_token_id=0,
+                            eos_token_id=1, pad_token_id=1)
+    torch.manual_seed(0)
+    CLIPTextModelWithProjection(config).save_pretrained(folder)
+
+
+def test_clip_weights_on_disk_are_loaded_and_encode(tmp_path):
+    _tiny_clip(tmp_path / "clip")
+    encoder = load_text_encoder(f"clip:{tmp_path / 'clip'}", max_tokens=8)
+    assert (encoder.name, encoder.dim) == (f"clip:{tmp_path / 'clip'}", 16)
+    out = encoder.encode(["hug", "two people shake hands"])
+    assert out.sentence.shape == (2, 16) and out.tokens.shape == (2, 8, 16)
+    assert out.mask.sum(1).tolist() == [5, 8]                     # <start> h u g <end>; capped at 8
+    assert torch.allclose(out.sentence.norm(dim=1), torch.ones(2), atol=1e-5)
+    assert torch.equal(encoder.encode(["hug"]).sentence[0], out.sentence[0])
