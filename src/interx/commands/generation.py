@@ -25,14 +25,19 @@ def train_generator_command(
     seed: int | None = typer.Option(None, "--seed", metavar="S", help="Seed of the run (default 0)."),
     balanced: bool | None = typer.Option(None, "--balanced/--no-balanced", help="Class-balanced sampling."),
 ) -> None:
-    """Train the interaction diffusion generator (one CPU, one GPU, or DDP under torchrun / SLURM)."""
-    from interx.models.generator_train import requested_config, train_generator
+    """Train the interaction diffusion generator (one CPU, one GPU, or DDP under torchrun / SLURM).
+
+    Several GPUs or nodes: the same command under a launcher, e.g.
+    torchrun --nproc_per_node 8 --no-python interx train generator ...
+    """
+    from interx.models.generator_train import launcher_rank, requested_config, train_generator
     from interx.train.progress import ConsoleProgress
 
     requested = requested_config(out, config, task, seed, balanced, resume)
     result = train_generator(data, out, requested, resume=resume, max_steps=max_steps,
                              checkpoint_every=checkpoint_every, observer=ConsoleProgress(console, resume))
-    console.print(f"checkpoint: {result.checkpoint}")
+    if launcher_rank() == 0:
+        console.print(f"checkpoint: {result.checkpoint}")
 
 
 def _device(name: str) -> str:
