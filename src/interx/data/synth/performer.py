@@ -170,8 +170,9 @@ class Performer:
         self.move(self.yaw, start, duration, current + (yaw - current + np.pi) % (2 * np.pi) - np.pi)
 
     def walk_to(self, start: float, xz, speed: float, face: float | None = None,
-                accel: float = 0.45) -> float:
-        """Walk the pelvis to ground point `xz` from `start`; optionally turn to `face` on the way.
+                accel: float = 0.45, turn: float | None = None) -> float:
+        """Walk the pelvis to ground point `xz` from `start`; optionally turn to `face` on the way
+        (over `turn` seconds, by default the whole walk).
 
         Returns the time of arrival (seconds).
         """
@@ -185,7 +186,7 @@ class Performer:
         if dist > 1e-9:
             self.xz[i:] = p0 + delta / dist * covered[:, None]
         if face is not None:
-            self.turn_to(start, face, max(end - start, 0.4))
+            self.turn_to(start, face, turn if turn is not None else max(end - start, 0.4))
         return end
 
     # --- layers ---------------------------------------------------------------------
@@ -430,9 +431,16 @@ class Performer:
         wrist = np.stack([np.full(self.frames, 0.06 * s), -length * np.cos(angle), 0.04 * s + length * np.sin(angle)],
                          -1)
         point = np.stack([np.zeros(self.frames), -np.cos(angle), 0.1 + np.sin(angle)], -1)
-        wrist, point = self.to_world(side, wrist), self.to_world(side, point, point=False)
-        palm = self.to_world(side, [-1.0, 0.0, 0.0], point=False)
-        pole = self.to_world(side, [0.25 * s, -0.2 * s, -0.3 * s])
+        # hanging arms follow gravity: a frame that turns with the chest but stays upright
+        forward = ik.normalize(self.chest[:, :, 2] * [1.0, 0.0, 1.0])
+        upright = np.stack([ik.cross(np.broadcast_to([0.0, 1.0, 0.0], forward.shape), forward),
+                            np.broadcast_to([0.0, 1.0, 0.0], forward.shape), forward], -1)
+        sign = np.array([1.0 if side == 0 else -1.0, 1.0, 1.0])
+        shoulder = self.trunk_joints[:, ARM_CHAINS[side][0]]
+        hang = lambda v: np.einsum("tij,tj->ti", upright, _seq(v, self.frames) * sign)  # noqa: E731
+        wrist, point = shoulder + hang(wrist), hang(point)
+        palm = hang([-1.0, 0.0, 0.0])
+        pole = shoulder + hang([0.08 * s, -0.2 * s, -0.35 * s])     # elbows hang back, close to the body
         for layer in self.arm_layers[side]:
             if layer.body:
                 target = (self.to_world(side, layer.wrist), self.to_world(side, layer.point, point=False),

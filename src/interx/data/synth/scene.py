@@ -42,6 +42,7 @@ ONSET_SPEED = 0.08         # m/s, joint speed that marks the start of a movement
 QUIET_BEFORE = 0.25        # s before the cue from which onsets are searched
 FLOOR_RANGE = (-0.02, 0.05)  # m, lowest joint height while both feet are planted
 FADE = 0.25                # s over which a contact correction fades in and out
+CAPSULE_NAMES_BY_ID = np.array(list(geo.CAPSULE_ID))
 CLEARANCE = 0.004          # m, gap kept between a hand (or forearm) and the partner away from its contacts
 
 
@@ -167,13 +168,15 @@ class Scene:
         self._timing = (time, lag, actor_joint, reactor_joint)
 
     def contact(self, who: Performer, limb: str, caps: tuple[str, ...], partner_caps: tuple[str, ...],
-                frames: np.ndarray, gap: float = 0.0, axes: str = "xyz", declare: bool = True) -> None:
+                frames: np.ndarray, gap: float = 0.0, axes: str = "xyz", declare: bool = True,
+                fade: float = FADE) -> None:
         """Bring `who`'s capsules `caps` to touch the partner's `partner_caps` on `frames` ((T,) bool).
 
         `limb` is what moves to close the gap: 'left' or 'right' (the wrist target),
         'left_foot' or 'right_foot' (the ankle target) or 'root' (the pelvis; `axes`
         'xz' or 'y' restricts it). `gap` is the surface gap aimed at. Declared
-        contacts are checked and recorded in the metadata.
+        contacts are checked and recorded in the metadata. The correction eases in and
+        out over `fade` seconds around the frames.
         """
         frames = np.flatnonzero(np.asarray(frames, bool))
         if frames.size == 0:
@@ -182,7 +185,7 @@ class Scene:
         nearest = np.searchsorted(frames, np.arange(self.frames)).clip(1, frames.size - 1)
         distance = np.minimum(np.abs(frames[nearest] - np.arange(self.frames)),
                               np.abs(frames[nearest - 1] - np.arange(self.frames))) / self.fps
-        influence = 1.0 - minjerk(distance / FADE)
+        influence = 1.0 - minjerk(distance / fade)
         self._contacts.append(_Contact(self.index(who), limb, geo.capsule_ids(caps), geo.capsule_ids(partner_caps),
                                        frames, influence, gap, axes, declare, (tuple(caps), tuple(partner_caps))))
 
@@ -236,9 +239,20 @@ class Scene:
         for c in self._contacts:
             own, partner = (c.caps, c.partner_caps) if c.who == who else (c.partner_caps, c.caps)
             if np.isin(mine, own).any():
-                # the touching hand, and the forearm behind it, may rest on the surface while it
-                # comes to the contact, holds it and leaves it
+                # the touching hand, and the forearm behind it, may rest on the surface (a hand's
+                # forearm included) while it comes to the contact, holds it and leaves it
+                partner = np.union1d(partner, np.array([geo.CAPSULE_ID[n.replace("_hand", "_forearm")]
+                                                        for n in CAPSULE_NAMES_BY_ID[partner] if n.endswith("_hand")],
+                                                       dtype=np.int64))
                 allowed[np.ix_(np.flatnonzero(c.influence > 0.01), [0, 1], partner)] = True
+        still = np.zeros(self.frames, dtype=bool)
+        if self._timing is not None:     # never stir a hand that must keep still before its cue
+            cue, lag = self._timing[:2]
+            quiet = (cue + lag) if who != self.actor_index else cue
+            still = (self.t >= quiet - 2 * QUIET_BEFORE) & (self.t < quiet)
+            near = near[~still[near]]
+            if near.size == 0:
+                return False
         gap, normal = geo.pair_gaps(me.joints[near], other.joints[near], mine, theirs)   # (F, 2, C), (F, 2, C, 3)
         gap[allowed[near]] = np.inf
         flat = gap.reshape(len(near), -1)
@@ -251,7 +265,11 @@ class Scene:
         width = 2 * int(0.08 * self.fps) + 1
         size = maximum_filter1d(np.linalg.norm(push, axis=1), width)
         direction = ik.normalize(uniform_filter1d(push, width, axis=0))
-        me.fix_arm[:, side] += 0.6 * uniform_filter1d(size, width)[:, None] * direction
+        push = 0.6 * uniform_filter1d(size, width)[:, None] * direction
+        if still.any():     # fade the push out toward the still window (no jumps at its edges)
+            fade = uniform_filter1d(maximum_filter1d(still.astype(float), width), 3 * width)
+            push *= (1.0 - np.clip(2.0 * fade, 0.0, 1.0))[:, None]
+        me.fix_arm[:, side] += push
         return True
 
     def finish(self, passes: int = 3) -> SceneResult:
