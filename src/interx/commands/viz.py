@@ -71,8 +71,8 @@ def view(
     body = _body(smplx_model)
     viewer = Viewer(path, host=host, port=port, compare=compare, body=body)
     viewer.start()
-    console.print(f"viewer at {viewer.url} (Ctrl-C to stop)", soft_wrap=True)
-    try:
+    try:  # from here on, Ctrl-C is a clean stop (even before the first wait)
+        console.print(f"viewer at {viewer.url} (Ctrl-C to stop)", soft_wrap=True)
         viewer.wait()
     except KeyboardInterrupt:
         pass
