@@ -483,9 +483,11 @@ def _write_annotations(root: Path, action_names: Sequence[str], levels: dict[int
                                                  order, path))
     if big_five is not None:
         path = folder / ann.BIG_FIVE_FILE
-        if not path.exists():
-            ann.write_big_five(path, big_five)
-        elif not np.array_equal(ann.read_big_five(path), np.asarray(big_five, np.float32)):
+        new = np.asarray(big_five, np.float32)
+        old = ann.read_big_five(path) if path.exists() else None
+        if old is None or (new.shape[0] > old.shape[0] and np.array_equal(new[: old.shape[0]], old)):
+            ann.write_big_five(path, new)   # a new table, or the old one extended by new groups' rows
+        elif not np.array_equal(old, new):
             raise DataError("holds other big-five scores; refusing to rewrite it", path)
 
 

@@ -346,10 +346,11 @@ def carry_on_back(ctx: Context) -> Scene:
     on = stand + 0.7
     r.lean[:, 0] += 0.3 * hold(t, on, 0.5, on + 0.5 + ride, 0.8)
     r.walk_to(on - 0.4, (0.0, start - 0.05 * s), 0.5)
+    step_back(r, on + 0.7 + ride, 0.3)
     for side in range(2):
         r.gesture(side, hold(t, cue + lag, 0.5, on + 0.2, 0.4), (0.3, 0.0, 0.3), (0.5, 0.2, 1.0), (0.0, 0.0, 1.0))
     scene.solve()
-    w = hold(t, on - 0.2, 0.5, on + 0.5 + ride, 0.6)
+    w = hold(t, on - 0.2, 0.5, on + 0.9 + ride, 0.6)
     touching = window(t, on + 0.4, on + 0.5 + ride)
     a_fwd, a_left = a.facing(), ik.left_of(a.yaw)
     start_c, end_c, _ = capsule(a, "chest")
@@ -357,11 +358,12 @@ def carry_on_back(ctx: Context) -> Scene:
         outward = (1.0 if side == 0 else -1.0) * ik.left_of(r.yaw)
         at_end = np.sum((end_c - start_c) * outward, -1).mean() > 0
         wrist, point, palm = palm_on(r, side, a, "chest", 0.9 if at_end else 0.1, ik.normalize(UP - 0.5 * a_fwd),
-                                     a_fwd, off=0.1 * (1 - ramp(t, on - 0.2, 0.5)))
+                                     a_fwd, off=0.1 * (1 - ramp(t, on - 0.2, 0.5)) + 0.2 * ramp(t, on + 0.5 + ride, 0.4))
         r.arm(side, w, wrist, point, palm, body_pole(r, side, 0.4, -0.2, -0.1), body=False, grip="open")
         r.hand(side, "open", w)
         scene.contact(r, SIDE_NAMES[side], (f"{SIDE_NAMES[side]}_hand",), ("chest",), touching)
-    scene.contact(r, "root", TORSO, TORSO, touching, gap=0.004, axes="xz")
+    trunk = TORSO + ("pelvis", "hips")
+    scene.contact(r, "root", trunk, trunk, touching, gap=0.004, axes="xz", fade=0.6)
     scene.cue(cue, lag, "pelvis", "left_wrist")
     scene.note(seconds=round(ride))
     return scene

@@ -192,7 +192,7 @@ def massage_shoulder(ctx: Context) -> Scene:
     distance = rng.uniform(1.0, 1.8)
     a.xz[:], a.yaw[:] = 0.0, 0.0
     r.xz[:], r.yaw[:] = (0.0, distance), 0.0           # the reactor's back to the actor
-    stand = a.walk_to(ctx.lead, (0.0, distance - 0.4 * s), ctx.walk_speed() * 0.8)
+    stand = a.walk_to(ctx.lead, (0.0, distance - 0.42 * s), ctx.walk_speed() * 0.8)
     cue = stand + rng.uniform(0.4, 0.6)
     reach = rng.uniform(0.5, 0.7) / ctx.tempo
     arrive, leave = cue + reach, cue + reach + kneads / freq
@@ -200,8 +200,11 @@ def massage_shoulder(ctx: Context) -> Scene:
     r.shrug -= 0.08 * w_r[:, None]
     r.lean[:, 0] -= 0.12 * w_r                      # leans back into the hands
     r.head[:, 0] -= 0.2 * w_r
+    for side in range(2):      # hands come up in front of the chest first, and go back down there
+        a.gesture(side, hold(t, cue, 0.4 * reach, leave + 0.4, 0.4), (0.02, 0.22, 0.12), (0.0, 1.0, 0.6),
+                  (0.0, -0.3, 1.0), (0.4, -0.2, -0.1), shape="cup")
     scene.solve()
-    w = hold(t, cue, reach, leave, 0.5)
+    w = hold(t, cue + 0.2 * reach, 0.8 * reach, leave + 0.15, 0.4)
     knead = oscillation(t, arrive + 0.1, freq, kneads)
     touching = window(t, arrive, leave)
     r_fwd = r.facing()
@@ -213,7 +216,8 @@ def massage_shoulder(ctx: Context) -> Scene:
         along = (0.9 if at_end else 0.1) + 0.05 * knead * (1 if at_end else -1)
         normal = ik.normalize(UP - 0.5 * r_fwd + 0.2 * knead[:, None] * r_fwd)
         wrist, point, palm = palm_on(a, side, r, "chest", 0.0, normal, r_fwd - 0.3 * UP,
-                                     off=0.1 * (1 - ramp(t, cue, reach)))
+                                     off=0.12 * (1 - ramp(t, cue + 0.3 * reach, 0.7 * reach))
+                                     + 0.15 * ramp(t, leave, 0.3))
         # palm_on at along 0; move along the shoulder line to the kneading point
         wrist = wrist + along[:, None] * (end - start)
         a.arm(side, w, wrist, point, palm, body_pole(a, side, 0.35, -0.35, -0.1), body=False, grip="cup")
