@@ -49,24 +49,29 @@ class SynthMeta:
     checks: dict
 
 
-def draw_context(rng: np.random.Generator, group: Group, rigs: tuple[Rig, Rig]) -> Context:
-    """The per-sequence parameters; the more extraverted performer acts first more often."""
+def draw_context(rng: np.random.Generator, group: Group, rigs: tuple[Rig, Rig], target: float | None = None) -> Context:
+    """The per-sequence parameters (length `target` seconds if given, else drawn); the more extraverted
+    performer acts first more often."""
     extraversion = group.big_five[:, 2]
     p1_acts = 1.0 / (1.0 + np.exp(-(float(extraversion[0]) - float(extraversion[1]))))
     return Context(
         rng=rng, fps=MODEL_FPS, rigs=rigs, genders=group.genders, actor=0 if rng.random() < p1_acts else 1,
-        hands=group.hands, target=target_length(rng), lead=float(rng.uniform(*LEAD)), lag=float(rng.uniform(*LAG)),
+        hands=group.hands, target=target_length(rng) if target is None else float(target), lead=float(rng.uniform(*LEAD)), lag=float(rng.uniform(*LAG)),
         tempo=float(rng.uniform(*TEMPO)), amplitude=float(rng.uniform(*AMPLITUDE)), familiarity=group.familiarity)
 
 
-def make_sequence(planned: Planned, group: Group, seed: int) -> tuple[Interaction, SynthMeta]:
-    """The interaction (120 fps, texts, actor, familiarity) and its metadata for one planned sequence."""
+def make_sequence(planned: Planned, group: Group, seed: int,
+                  target: float | None = None) -> tuple[Interaction, SynthMeta]:
+    """The interaction (120 fps, texts, actor, familiarity) and its metadata for one planned sequence.
+
+    `target` asks for a length in seconds (the moves may need more); by default it is drawn.
+    """
     rigs = (Rig.from_betas(group.betas[0]), Rig.from_betas(group.betas[1]))
     choreography = CHOREOGRAPHIES[planned.action]
     for attempt in range(MAX_ATTEMPTS):
         rng = np.random.default_rng([seed, planned.index, attempt])
         try:
-            result = choreography(draw_context(rng, group, rigs)).finish()
+            result = choreography(draw_context(rng, group, rigs, target)).finish()
         except Reject:
             continue
         texts = describe(planned.action, result.facts, rng)
@@ -76,3 +81,19 @@ def make_sequence(planned: Planned, group: Group, seed: int) -> tuple[Interactio
                          attempt + 1, result.checks)
         return interaction, meta
     raise RuntimeError(f"{planned.name}: no draw passed the checks in {MAX_ATTEMPTS} attempts")
+
+
+def synthesize_sequences(actions: list[int], seed: int = 0, target: float | None = None,
+                         group: int = 1) -> list[tuple[Interaction, SynthMeta]]:
+    """One sequence per class in `actions` (repetitions numbered per class), all by the same pair of
+    performers (`group`), in memory: for demos and tests that need particular classes."""
+    from interx.data.names import format_name
+    from interx.data.synth.plan import make_groups
+
+    performers = make_groups(1, group, seed)[0]
+    made, reps = [], {}
+    for index, action in enumerate(actions):
+        rep = reps[action] = reps.get(action, -1) + 1
+        planned = Planned(format_name(group, 0, action, rep), int(action), 0, index)
+        made.append(make_sequence(planned, performers, seed, target))
+    return made

@@ -84,13 +84,14 @@ def make_groups(count: int, first: int, seed: int) -> list[Group]:
 
 
 def plan_sequences(total: int, groups: list[Group]) -> list[Planned]:
-    """Names for `total` sequences spread over `groups`: each class's sequences go round the groups."""
+    """Names for `total` sequences spread over `groups`: sequences go round the groups in class order, so
+    every group gets every class in turn (and every group some sequence when there are enough)."""
     counts = class_counts(total)
     reps: dict[tuple[int, int], int] = {}
     planned = []
     for action in range(40):
         for k in range(int(counts[action])):
-            g = (k + action) % len(groups)
+            g = len(planned) % len(groups)
             rep = reps.get((g, action), 0)
             reps[(g, action)] = rep + 1
             take, rep = divmod(rep, 1000)
