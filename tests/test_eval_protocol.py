@@ -98,8 +98,8 @@ def test_report_shape_and_files(cache, tmp_path):
     split = cache.split("test")
     report = evaluate_text2interaction(split, OracleEvaluator(split), [CopyGenerator(split)], _quick(),
                                        class_names=cache.action_names)
-    assert list(report) == ["protocol", "task", "settings", "rows", "interaction", "per_class", "per_granularity"]
-    assert report["protocol"] == "quick"
+    assert list(report) == ["protocol", "settings", "rows", "interaction", "per_class", "per_granularity"]
+    assert report["protocol"] == "quick" and report["settings"]["task"] == "text2interaction"
     assert list(report["rows"]) == ["ground_truth", "shuffled_texts", "copy"]
     for name, row in report["rows"].items():
         assert list(row) == ROW_KEYS
@@ -140,7 +140,10 @@ def test_ground_truth_and_shuffled_texts_known_answers(cache):
 def test_same_seed_same_report_other_seed_other_report(cache):
     split = cache.split("test")
     evaluator, generator = OracleEvaluator(split), CopyGenerator(split)
-    run = lambda seed: evaluate_text2interaction(split, evaluator, [generator], _quick(seed=seed, interaction=False))  # noqa: E731
+
+    def run(seed):
+        return evaluate_text2interaction(split, evaluator, [generator], _quick(seed=seed, interaction=False))
+
     first, again, other = run(1), run(1), run(2)
     assert json.dumps(first) == json.dumps(again)
     assert json.dumps(first["rows"]) != json.dumps(other["rows"])
@@ -190,3 +193,18 @@ def test_granularity_and_markdown_table():
     table = markdown_table({"a": {"top1": {"mean": 0.5, "ci": 0.01}, "mpjpe": {"0.5": 0.1}, "x": None}})
     assert table.splitlines()[0] == "| row | top1 | mpjpe 0.5 | x |"
     assert table.splitlines()[2] == "| a | 0.500 ± 0.010 | 0.100 | - |"
+
+
+def test_official_evaluator_draws_new_crops_every_replication(cache, tmp_path):
+    from test_evaluator_official import write_official_folder
+
+    from interx.models.evaluator import load_evaluator
+
+    split = cache.split("test")
+    write_official_folder(tmp_path, words=("two", "people", "perform", "action"))
+    evaluator = load_evaluator(f"official:{tmp_path}")
+    config = ProtocolConfig(protocol="official", settings=INTERX.__class__(replications=2), interaction=False)
+    report = evaluate_text2interaction(split, evaluator, [], config)
+    assert report["settings"]["evaluator"] == f"official:{tmp_path}"
+    assert report["rows"]["ground_truth"]["fid"]["mean"] > 0.0        # pass 2 has other crops and captions
+    assert report == evaluate_text2interaction(split, evaluator, [], config)

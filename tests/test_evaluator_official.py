@@ -1,4 +1,4 @@
-"""The official evaluator: networks load checkpoints written in the official format, inputs follow the official rules."""
+"""The official evaluator: networks load checkpoints in the official format, inputs follow the official rules."""
 
 from __future__ import annotations
 

@@ -132,7 +132,8 @@ def evaluate_reaction(
 @evaluate_app.command("action2interaction")
 def evaluate_action2interaction(
     data: Path = _DATA, split: str = _SPLIT, checkpoint: list[Path] = _CHECKPOINT, generated: list[Path] = _GENERATED,
-    evaluator: Path = typer.Option(..., "--evaluator", metavar="RUN", help="A recogniser run (interx train recognizer)."),
+    evaluator: Path = typer.Option(..., "--evaluator", metavar="RUN",
+                                   help="A recogniser run (interx train recognizer)."),
     protocol: str = _PROTOCOL, seed: int = _SEED, batch_size: int | None = _BATCH, replications: int | None = _REPS,
     quick_size: int = _QUICK, no_interaction: bool = _NO_INTERACTION, device: str = _DEVICE, out: Path = _OUT,
 ) -> int:

@@ -45,7 +45,7 @@ MultiModality texts, those counts are reduced to what exists, with a warning
 Report (`write_report` in `interx.eval.report` writes it with a markdown table):
 
 ```
-{"protocol": "official" | "quick", "task": ..., "settings": {...},
+{"protocol": "official" | "quick", "settings": {"task": ..., ...},
  "rows": {"ground_truth": {"top1": {"mean": m, "ci": c}, "top2", "top3", "fid", "mm_dist", "diversity",
                            "multimodality"}, "shuffled_texts": {...}, "<generator>": {...}},
  "interaction": {"<row>": interaction_metrics(...) (+ "contact_map_distance" to the real set)},
@@ -80,8 +80,8 @@ import numpy as np
 
 from interx.data.types import MODEL_FPS, Interaction, PersonMotion
 from interx.errors import DataError, UsageError
-from interx.eval.embedding import INTERX, ProtocolSettings, diversity, distance_matrix, fid, matching_over_set, \
-    multimodality
+from interx.eval.embedding import (INTERX, ProtocolSettings, activation_statistics, distance_matrix, diversity,
+                                   frechet_distance, matching_over_set, multimodality)
 from interx.eval.interaction import contact_map_distance, interaction_metrics
 from interx.eval.stats import summarize, summarize_columns
 
@@ -310,8 +310,9 @@ def _mm_texts(config: ProtocolConfig) -> ProtocolSettings:
     return replace(config.settings, mm_texts=config.quick_mm_texts)
 
 
-def _scaled_fid(a: np.ndarray, b: np.ndarray, settings: ProtocolSettings) -> float:
-    return fid(a, b, scale=settings.embedding_scale)
+def _fid_to(reference: tuple[np.ndarray, np.ndarray], motion: np.ndarray, settings: ProtocolSettings) -> float:
+    """FID of `motion` against the reference pass's statistics (mean, covariance)."""
+    return frechet_distance(*reference, *activation_statistics(motion, settings.embedding_scale))
 
 
 def _diversity(motion: np.ndarray, settings: ProtocolSettings, rng: np.random.Generator) -> float:
@@ -430,7 +431,7 @@ def _text_protocol(task: str, split, evaluator, generators: Sequence[Generator],
         rng = _rng(config.seed, rep, 0)
         rows_1 = pick(rng)
         gt_1, gt_2 = gt_motion(rng), gt_motion(rng)
-        reference = _reference(gt_2, settings, rng)
+        reference = activation_statistics(_reference(gt_2, settings, rng), settings.embedding_scale)
         say(f"replication {rep + 1}/{settings.replications}")
 
         def score(row: str, text: np.ndarray, motion: np.ndarray, mm: np.ndarray | None,
@@ -439,7 +440,7 @@ def _text_protocol(task: str, split, evaluator, generators: Sequence[Generator],
             used = result.indices
             values[row]["r_precision"].append(result.r_precision)
             values[row]["mm_dist"].append(result.mm_dist)
-            values[row]["fid"].append(_scaled_fid(reference, motion[used], settings))
+            values[row]["fid"].append(_fid_to(reference, motion[used], settings))
             values[row]["diversity"].append(_diversity(motion[used], settings, rng))
             values[row]["multimodality"].append(None if mm is None else
                                                 multimodality(mm, settings.mm_pairs, rng=rng))
@@ -461,8 +462,8 @@ def _text_protocol(task: str, split, evaluator, generators: Sequence[Generator],
             score(gen.name, texts, motion, mm, caption_of)
 
     report = {
-        "protocol": config.protocol, "task": task,
-        "settings": {**asdict(settings), "seed": config.seed, "max_frames": config.max_frames,
+        "protocol": config.protocol,
+        "settings": {"task": task, **asdict(settings), "seed": config.seed, "max_frames": config.max_frames,
                      "split": split.name, "sequences": n, "evaluator": evaluator.name,
                      "quick_size": config.quick_size if not official else None,
                      "quick_mm_texts": config.quick_mm_texts if not official else None,
@@ -561,7 +562,7 @@ def evaluate_action2interaction(split, judge: ActionJudge, generators: Sequence[
     for rep in range(settings.replications):
         rng = _rng(config.seed, rep, 0)
         used = rng.permutation(n)[: n // settings.batch_size * settings.batch_size]
-        reference = _reference(features, settings, rng)
+        reference = activation_statistics(_reference(features, settings, rng), settings.embedding_scale)
         say(f"replication {rep + 1}/{settings.replications}")
 
         def score(row: str, feats: np.ndarray, logs: np.ndarray, mm) -> None:
@@ -569,7 +570,7 @@ def evaluate_action2interaction(split, judge: ActionJudge, generators: Sequence[
             rank = np.argmax(order == actions[used][:, None], axis=1)
             values[row]["top1"].append(float(np.mean(rank < 1)))
             values[row]["top5"].append(float(np.mean(rank < min(5, logs.shape[1]))))
-            values[row]["fid"].append(_scaled_fid(reference, feats[used], settings))
+            values[row]["fid"].append(_fid_to(reference, feats[used], settings))
             values[row]["diversity"].append(_diversity(feats[used], settings, rng))
             values[row]["multimodality"].append(None if mm is None else multimodality(mm, settings.mm_pairs, rng=rng))
             correct[row].append(np.stack([actions[used], rank < 1], axis=1))
@@ -595,9 +596,10 @@ def evaluate_action2interaction(split, judge: ActionJudge, generators: Sequence[
         per_class[r] = {"macro": {"top1": float(np.mean([c["top1"] for c in classes.values() if c["count"]]))},
                         "classes": classes}
     report = {
-        "protocol": config.protocol, "task": "action2interaction",
-        "settings": {**asdict(settings), "seed": config.seed, "max_frames": config.max_frames, "split": split.name,
-                     "sequences": n, "evaluator": judge.name, "warnings": notes},
+        "protocol": config.protocol,
+        "settings": {"task": "action2interaction", **asdict(settings), "seed": config.seed,
+                     "max_frames": config.max_frames, "split": split.name, "sequences": n, "evaluator": judge.name,
+                     "warnings": notes},
         "rows": {r: _summaries(values[r]) for r in row_names},
         "interaction": {}, "per_class": per_class, "per_granularity": {},
     }

@@ -70,7 +70,7 @@ def markdown_table(rows: Mapping[str, Mapping], columns: Sequence[str] | None = 
 def report_markdown(report: Mapping) -> str:
     """The whole report as markdown: settings line, rows, and the breakdowns it holds."""
     settings = report.get("settings", {})
-    head = [f"# {report.get('task', 'evaluation')} ({report.get('protocol', '')} protocol)", ""]
+    head = [f"# {settings.get('task', 'evaluation')} ({report.get('protocol', '')} protocol)", ""]
     described = {k: settings[k] for k in ("split", "sequences", "evaluator", "batch_size", "replications", "seed")
                  if k in settings}
     if described:

@@ -7,7 +7,7 @@ load it with `--evaluator RUN`.
 Motion features (`pair_features`, numpy): from the pair's joints (any frame:
 the features are invariant to a rotation about the vertical and a horizontal
 shift of the whole pair), the first `max_frames` frames (150 = 5 s, as the
-official evaluator) taken every `stride` frames; the floor (lowest joint of
+official evaluator) taken every `stride` frames (4: 7.5 per second); the floor (lowest joint of
 both people over the clip) moved to y = 0; then for each person k its own
 frame: its pelvis at frame 0 on the vertical axis, its frame-0 facing
 (`interx.features.frames.facing_yaw`) turned to +z. Person k's stream per
@@ -54,6 +54,7 @@ from interx.train.config import config_from_dict
 from interx.train.loop import TrainConfig
 
 NUM_BODY = len(BODY)
+assert BODY == tuple(range(NUM_BODY))  # the body joints are the first 22
 FEATURE_DIM = 3 * NUM_BODY * 3   # own joints, own velocities, partner joints
 TEXT_STORE = "texts.safetensors"
 
@@ -64,8 +65,8 @@ class EvaluatorConfig:
 
     max_frames: int = 150
     """Frames (30 fps) of each motion the evaluator sees, from the start."""
-    stride: int = 2
-    """Take every stride-th frame (2: 15 features per second)."""
+    stride: int = 4
+    """Take every stride-th frame (4: 7.5 per second, the rate of the official evaluator's movement features)."""
     width: int = 128
     """Transformer width."""
     heads: int = 4
@@ -123,7 +124,7 @@ def preset(name: str) -> EvaluatorRunConfig:
 # Features
 
 
-def pair_features(joints: np.ndarray, max_frames: int = 150, stride: int = 2, start: int = 0,
+def pair_features(joints: np.ndarray, max_frames: int = 150, stride: int = 4, start: int = 0,
                   fps: float = 30.0) -> np.ndarray:
     """Both people's streams (module doc).
 
@@ -141,13 +142,13 @@ def pair_features(joints: np.ndarray, max_frames: int = 150, stride: int = 2, st
     if x.ndim != 4 or x.shape[1:] != (2, 55, 3) or x.shape[0] <= start:
         raise UsageError(f"pair features need (T, 2, 55, 3) joints with T > {start}, got shape {x.shape}")
     x = x[start:start + max_frames:stride]                                            # (T', 2, 55, 3)
-    x[..., 1] -= x[..., 1].min()
     yaw = facing_yaw(x[0])                                                            # (2,)
     rot = yaw_matrix(yaw)                                                             # (2, 3, 3)
     origin = x[0, :, PELVIS] * np.array([1.0, 0.0, 1.0])                              # (2, 3)
-    body = x[:, :, list(BODY)]                                                        # (T', 2, 22, 3)
-    # view[k, :, p] = person p's joints in person k's frame
-    view = np.einsum("kij,tpnj->ktpni", rot, body) - np.einsum("kij,kj->ki", rot, origin)[:, None, None, None]
+    origin[:, 1] = x[..., 1].min()                                                    # the floor
+    body = x[:, :, :NUM_BODY]                                                         # (T', 2, 22, 3)
+    # view[k] = both people's joints in person k's frame: R_k (x - origin_k)
+    view = np.stack([(body - origin[k]) @ rot[k].T for k in range(2)])                # (2, T', 2, 22, 3)
     own = view[[0, 1], :, [0, 1]]                                                     # (2, T', 22, 3)
     other = view[[0, 1], :, [1, 0]]
     velocity = np.zeros_like(own)
