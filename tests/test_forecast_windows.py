@@ -6,8 +6,9 @@ import pytest
 from forecast_fixtures import build_tiny_cache
 from interx.body.joints import BODY, PARENTS
 from interx.datasets.forecast import (ForecastProtocol, ForecastWindows, canonical_windows, from_window_frame,
-                                      split_windows, subset_parents, to_window_frame, window_starts,
+                                      split_windows, to_window_frame, window_starts,
                                       window_transform)
+from interx.datasets.pairs import mirror_pairs, subset_mirror, subset_parents
 from interx.features.cache import open_cache
 from interx.features.frames import facing_yaw
 
@@ -81,3 +82,21 @@ def test_window_frame_round_trip_and_definition():
     d0 = np.linalg.norm(motion[:, :, 0, 5] - motion[:, :, 1, 7], axis=-1)
     d1 = np.linalg.norm(moved[:, :, 0, 5] - moved[:, :, 1, 7], axis=-1)
     np.testing.assert_allclose(d0, d1, atol=1e-4)
+
+
+def test_augmented_draws_are_swapped_or_mirrored_windows_in_their_own_frame(cache):
+    plain = ForecastWindows(cache.split("train"), ForecastProtocol())
+    augmented = ForecastWindows(cache.split("train"), ForecastProtocol(), augment=True)
+    raw = plain.raw(2)
+    perm = subset_mirror(BODY)
+    candidates = [raw, raw[:, ::-1], mirror_pairs(raw, perm), mirror_pairs(raw[:, ::-1], perm)]
+    seen = set()
+    for seed in range(12):
+        item = augmented.draw(2, np.random.default_rng(seed))
+        np.testing.assert_allclose(item["history"][-1, 0, 0], 0.0, atol=1e-5)   # P1's root at the origin
+        back = from_window_frame(np.concatenate([item["history"], item["future"]])[None], item["transform"][None])[0]
+        matches = [k for k, c in enumerate(candidates) if np.allclose(back, c, atol=1e-4)]
+        assert len(matches) == 1
+        seen.add(matches[0])
+    assert seen == {0, 1, 2, 3}
+    np.testing.assert_array_equal(plain.draw(2, np.random.default_rng(0))["history"], plain[2]["history"])

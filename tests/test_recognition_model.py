@@ -9,8 +9,8 @@ import torch
 from forecast_fixtures import build_tiny_cache
 from interx.body import rotations
 from interx.body.joints import BODY
-from interx.datasets.recognition import (RecognitionSet, collate_recognition, even_frames, mirror_pairs,
-                                         subset_mirror)
+from interx.datasets.pairs import mirror_pairs, subset_mirror
+from interx.datasets.recognition import RecognitionSet, collate_recognition, even_frames
 from interx.features.cache import open_cache
 from interx.models.recognizer import InteractionRecognizer, RecognizerConfig
 from interx.models.recognizer_run import PRESETS, load_recognizer, score_split, train_recognizer

@@ -25,7 +25,7 @@ def _train_settings(train, max_steps, checkpoint_every, seed, **more):
 
 
 def _joints(value: str | None) -> str | None:
-    from interx.datasets.forecast import JOINT_SETS
+    from interx.datasets.pairs import JOINT_SETS
     from interx.errors import UsageError
 
     if value is not None and value not in JOINT_SETS:

@@ -36,13 +36,13 @@ from typing import Literal
 
 import numpy as np
 
-from interx.body.joints import BODY, BODY_AND_HANDS, JOINT_INDEX, PARENTS
+from interx.body.joints import JOINT_INDEX
 from interx.data.types import MODEL_FPS
+from interx.datasets.pairs import JOINT_SETS, augment_pair, subset_mirror
 from interx.errors import UsageError
 from interx.eval.forecast import DEFAULT_HORIZONS
 from interx.features.frames import facing_yaw, yaw_matrix
 
-JOINT_SETS: dict[str, tuple[int, ...]] = {"body": BODY, "body+hands": BODY_AND_HANDS}
 ROOT = JOINT_INDEX["pelvis"]  # index 0 in every joint set (the sets start with the body)
 
 
@@ -80,16 +80,6 @@ class ForecastProtocol:
     def stride(self, split: str) -> int:
         """Window stride on a split: `train_stride` on train, non-overlapping elsewhere."""
         return self.train_stride if split == "train" else self.window
-
-
-def subset_parents(joints: Sequence[int]) -> np.ndarray:
-    """(J,) parent of each joint of a subset, as an index into the subset (-1 for the root).
-
-    Every joint's SMPL-X parent must be in the subset (true of `JOINT_SETS`).
-    """
-    position = {j: k for k, j in enumerate(joints)}
-    parents = [position[int(PARENTS[j])] if PARENTS[j] >= 0 else -1 for j in joints]
-    return np.asarray(parents, dtype=np.int64)
 
 
 def window_starts(length: int, window: int, stride: int) -> np.ndarray:
@@ -194,18 +184,24 @@ class ForecastWindows:
         split: a `CacheSplit` (joints (T, 2, 55, 3) per sequence, official frame, 30 fps).
         protocol: the forecasting protocol.
         stride: frames between window starts (default: `protocol.stride(split.name)`).
+        augment: training draws (`draw(index, rng)`) swap the two people and mirror
+            left/right, each with p = 0.5, before the window frame is taken (P1 of
+            the drawn window is whoever comes first after the swap).
 
     Item i is a dict: history (observe, 2, J, 3) and future (predict, 2, J, 3)
     float32 in the window frame, transform (4,), sequence and start (ints).
     """
 
-    def __init__(self, split, protocol: ForecastProtocol = ForecastProtocol(), stride: int | None = None):
+    def __init__(self, split, protocol: ForecastProtocol = ForecastProtocol(), stride: int | None = None,
+                 augment: bool = False):
         if abs(float(split.fps) - protocol.fps) > 1e-6:
             raise UsageError(f"the cache runs at {split.fps:g} fps, the protocol at {protocol.fps:g}")
         self.split, self.protocol = split, protocol
         self.stride = protocol.stride(split.name) if stride is None else stride
         self.windows = split_windows(split.lengths, protocol.window, self.stride)
         self._joints = np.asarray(protocol.joint_indices)
+        self.augment = augment
+        self._mirror = subset_mirror(protocol.joint_indices)
 
     def __len__(self) -> int:
         return len(self.windows)
@@ -217,7 +213,15 @@ class ForecastWindows:
                           dtype=np.float32)
 
     def __getitem__(self, index: int) -> dict:
-        moved, transform = canonical_windows(self.raw(index)[None], self.protocol.observe)
+        return self._item(index, self.raw(index))
+
+    def draw(self, index: int, rng: np.random.Generator) -> dict:
+        """A training item: window `index`, augmented when `augment` (see the class doc)."""
+        raw = self.raw(index)
+        return self._item(index, augment_pair(raw, self._mirror, rng) if self.augment else raw)
+
+    def _item(self, index: int, raw: np.ndarray) -> dict:
+        moved, transform = canonical_windows(raw[None], self.protocol.observe)
         seq, start = (int(v) for v in self.windows[index])
         return {"history": moved[0, :self.protocol.observe], "future": moved[0, self.protocol.observe:],
                 "transform": transform[0], "sequence": seq, "start": start}

@@ -21,8 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from interx.body.joints import MIRROR
-from interx.datasets.forecast import JOINT_SETS
+from interx.datasets.pairs import JOINT_SETS, augment_pair, subset_mirror
 from interx.errors import UsageError
 
 CROP_RANGE = (0.8, 1.0)  # share of the sequence a training crop keeps
@@ -41,19 +40,6 @@ def even_frames(length: int, count: int, rng: np.random.Generator | None = None,
     offset = 0.5 if rng is None else rng.uniform(0.0, 1.0, count)
     position = start + (np.arange(count) + offset) * span / count
     return np.clip(np.floor(position), 0, length - 1).astype(np.int64)
-
-
-def subset_mirror(joints: Sequence[int]) -> np.ndarray:
-    """(J,) permutation of a joint subset exchanging left and right joints (the subset must be closed under it)."""
-    position = {int(j): k for k, j in enumerate(joints)}
-    return np.array([position[int(MIRROR[j])] for j in joints], dtype=np.int64)
-
-
-def mirror_pairs(pairs: np.ndarray, permutation: np.ndarray) -> np.ndarray:
-    """Reflect (..., J, 3) joints through the x = 0 plane and exchange left and right joints."""
-    out = pairs[..., permutation, :].copy()
-    out[..., 0] *= -1.0
-    return out
 
 
 class RecognitionSet:
@@ -93,11 +79,7 @@ class RecognitionSet:
         span = length * rng.uniform(*CROP_RANGE)
         start = rng.uniform(0.0, length - span)
         pairs = self._pairs(index, even_frames(length, self.frames, rng, start, span))
-        if rng.random() < 0.5:
-            pairs = pairs[:, ::-1].copy()
-        if rng.random() < 0.5:
-            pairs = mirror_pairs(pairs, self.mirror)
-        return {"pairs": pairs, "label": self.labels[index]}
+        return {"pairs": augment_pair(pairs, self.mirror, rng), "label": self.labels[index]}
 
 
 def collate_recognition(items: Sequence[dict]):

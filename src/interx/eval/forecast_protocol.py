@@ -11,12 +11,13 @@ Every model sees the same windows. The report has the project's `rows` shape:
  "rows": {"zero_velocity": ROW, "constant_velocity": ROW, "stsgcn": ROW, "transformer": ROW, ...}}
 
 ROW = {"mpjpe": {"0.5": m, "1.0": m, "1.5": m, "2.0": m}, "ade": m, "fde": m,
-       "root_aligned": {"0.5": ..., "mean": ...}, "rigid_aligned": {...}, "root_distance": {...},
+       "root_aligned": {"0.5": ..., "2.0": ..., "all": ...}, "rigid_aligned": {...}, "root_distance": {...},
        "per_person": {"P1": PERSON, "P2": PERSON, "actor": PERSON, "reactor": PERSON}}
 PERSON = {"mpjpe": {...}, "ade", "fde", "root_aligned": {...}, "rigid_aligned": {...}, "windows": n}
 ```
 
-All errors in meters. Horizon keys are seconds written with one decimal.
+All errors in meters. Horizon keys are seconds written with one decimal; "all" is the
+mean over every predicted frame (for MPJPE that is "ade").
 "actor"/"reactor" use the cache's actor annotation and cover only windows whose
 sequence has one (`windows` says how many); a person's numbers are the same
 metrics on that person alone (no inter-person distance).
@@ -45,13 +46,16 @@ def horizon_key(seconds: float) -> str:
 
 def metrics_row(pred: np.ndarray, target: np.ndarray, protocol: ForecastProtocol,
                 curves: Sequence[str] = CURVES) -> dict:
-    """`forecast_metrics` regrouped as a report row: {curve: {horizon: m, ("mean": m)}, "ade", "fde"}."""
+    """`forecast_metrics` regrouped as a report row: {curve: {horizon: m, ("all": m)}, "ade", "fde"}.
+
+    ("all", the mean over every predicted frame, is not called "mean": in reports a dict
+    with "mean" is a summary over replications.)"""
     flat = forecast_metrics(pred, target, protocol.fps, protocol.horizons)
     row: dict = {"ade": flat["ade"], "fde": flat["fde"]}
     for curve in curves:
         row[curve] = {horizon_key(h): flat[f"{curve}@{h:g}s"] for h in protocol.horizons}
         if f"{curve}_mean" in flat:
-            row[curve]["mean"] = flat[f"{curve}_mean"]
+            row[curve]["all"] = flat[f"{curve}_mean"]
     return row
 
 
@@ -148,6 +152,6 @@ def forecast_table(report: dict) -> str:
     root-distance errors, and the reactor's MPJPE at 1.0 s (the first horizon when 1.0 s is not one)."""
     horizons = [horizon_key(h) for h in report["settings"]["horizons"]]
     at = "1.0" if "1.0" in horizons else horizons[0]
-    columns = ([f"mpjpe {h}" for h in horizons] + ["ade", "fde", "root_aligned mean", "rigid_aligned mean",
-                                                  "root_distance mean", f"per_person reactor mpjpe {at}"])
+    columns = ([f"mpjpe {h}" for h in horizons] + ["ade", "fde", "root_aligned all", "rigid_aligned all",
+                                                  "root_distance all", f"per_person reactor mpjpe {at}"])
     return markdown_table(report["rows"], columns, digits=3, first="model (m)")

@@ -34,7 +34,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from interx.body.joints import NUM_JOINTS
-from interx.datasets.forecast import JOINT_SETS
+from interx.datasets.pairs import JOINT_SETS
 from interx.datasets.recognition import even_frames
 from interx.models.forecasting.frames import own_frames
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from interx.datasets.forecast import ForecastProtocol, subset_parents
+from interx.datasets.forecast import ForecastProtocol
+from interx.datasets.pairs import subset_parents
 from interx.models.forecasting.losses import ForecastLossConfig, forecast_loss
 
 

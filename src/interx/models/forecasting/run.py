@@ -50,6 +50,8 @@ class ForecasterRunConfig:
     """Window sizes and joint set."""
     loss: ForecastLossConfig = field(default_factory=ForecastLossConfig)
     """Loss weights."""
+    augment: bool = True
+    """Training windows swap the two people and mirror left/right at random (`ForecastWindows`)."""
     train: TrainConfig = FORECAST_TRAIN
     """Loop settings (steps, batch, learning rate, checkpoints, seed)."""
 
@@ -111,7 +113,7 @@ def train_forecaster(cache, run_dir: Path | str, config: ForecasterRunConfig = F
     if resume and stored.is_file() and not _same_model(load_config(ForecasterRunConfig, stored), config):
         raise UsageError(f"{run_dir} was trained with another model, protocol or loss; "
                          "pass the same options to resume it")
-    train_set = ForecastWindows(cache.split("train"), config.protocol)
+    train_set = ForecastWindows(cache.split("train"), config.protocol, augment=config.augment)
     if len(train_set) == 0:
         raise UsageError(f"{cache.path}: the train split has no sequence of {config.protocol.window} frames")
     val_set = None
