@@ -257,7 +257,11 @@ class Scene:
         gap[allowed[near]] = np.inf
         flat = gap.reshape(len(near), -1)
         worst = flat.argmin(axis=1)
-        need = np.maximum(CLEARANCE - flat[np.arange(len(near)), worst], 0.0)
+        # between solved frames things move on: keep half a frame's travel of both hands in hand
+        wrists = [JOINT_INDEX[f"{s}_wrist"] for s in SIDES]
+        step = lambda j: np.linalg.norm(np.gradient(j, axis=0), axis=-1)  # noqa: E731  (T, ...) m per frame
+        travel = 0.5 * (step(me.joints[:, JOINT_INDEX[f"{name}_wrist"]]) + step(other.joints[:, wrists]).max(axis=1))
+        need = np.maximum(CLEARANCE + travel[near] - flat[np.arange(len(near)), worst], 0.0)
         if not need.any():
             return False
         push = np.zeros((self.frames, 3))
@@ -272,7 +276,28 @@ class Scene:
         me.fix_arm[:, side] += push
         return True
 
-    def finish(self, passes: int = 3) -> SceneResult:
+    def _settle(self, passes: int) -> None:
+        """Passes of keeping hands out of the partner, then closing the contacts on the joints that gives."""
+        for _ in range(passes):
+            pushed = {id(p): p for who, p in enumerate(self.people) for side in range(2) if self._repel(who, side)}
+            if pushed:
+                self.solve(*pushed.values())
+            moved = {id(p): p for p in (self._correct(c) for c in
+                                         sorted(self._contacts, key=lambda c: c.limb != "root")) if p is not None}
+            if moved:
+                self.solve(*moved.values())
+            if not (pushed or moved):
+                return
+            for p in self.people:
+                p.freeze_swivel = True     # elbows settle after the first pass; later passes only fine-tune
+
+    def _quick_check(self) -> None:
+        """Reject early, on the solved frames, what the output check would reject anyway."""
+        depth = geo.penetration(self.people[0].joints, self.people[1].joints).max()
+        if depth > MAX_PENETRATION:
+            raise Reject(f"bodies overlap by {depth:.3f} m (solved frames)")
+
+    def finish(self, passes: int = 2) -> SceneResult:
         """Close the contacts, keep hands out of the partner, upsample to the output rate, check, return.
 
         Raises Reject when a check fails on the output (see the module docstring).
@@ -285,18 +310,8 @@ class Scene:
         for p in self.people:
             p.make_fingers(out_t, factor)
         self.solve()
-        for k in range(passes):
-            pushed = {id(p): p for who, p in enumerate(self.people) for side in range(2) if self._repel(who, side)}
-            if pushed:
-                self.solve(*pushed.values())
-            moved = {id(p): p for p in (self._correct(c) for c in
-                                         sorted(self._contacts, key=lambda c: c.limb != "root")) if p is not None}
-            if moved:
-                self.solve(*moved.values())
-            elif not pushed:
-                break
-            for p in self.people:
-                p.freeze_swivel = True     # elbows settle after the first pass; later passes only fine-tune
+        self._settle(passes)
+        self._quick_check()
         self.solve(exact=True)
         persons, joints = [], []
         for p in self.people:
@@ -318,6 +333,7 @@ class Scene:
                                                                                self.frames - 1)]
             if c.declare:
                 records.append(ContactRecord(c.who, *c.names, np.flatnonzero(between)))
+        self.output_joints = joints      # kept for inspection when a check fails
         checks = self._check(joints, timing, records, factor)
         return SceneResult(tuple(persons), self.actor_index, timing, tuple(records), dict(self.facts), checks)
 

@@ -10,6 +10,7 @@ from interx.data.synth.choreo.common import (HAND_RADIUS, SIDE_NAMES, Context, b
                                              face_each_other, ground_between, hold, palm_on, step_back, window)
 from interx.data.synth.hands import shape_tip
 from interx.data.synth.performer import Performer
+from interx.data.synth.rig import ARM_CHAINS
 from interx.data.synth.scene import Scene
 from interx.data.synth.timing import oscillation, ramp
 
@@ -46,9 +47,14 @@ def _embrace(scene: Scene, p: Performer, q: Performer, over: int, arc: np.ndarra
             normal = ik.normalize(touch - (start + end) / 2 * [1, 0, 1] - (touch * [0, 1, 0]))
             pole = body_pole(p, side, 0.45, -0.15, -0.1)
         point = ik.normalize(tangent - np.sum(tangent * normal, -1, keepdims=True) * normal)
-        p.arm(side, weight, touch - point * 0.45 * length, point, -normal, pole, body=False, grip="open")
+        wrist = touch - point * 0.45 * length
+        if side != over:       # the forearm wraps on along the hand's line: the elbow out there
+            forearm = float(np.linalg.norm(p.rig.bone(*ARM_CHAINS[side][1:])))
+            pole = wrist - point * forearm + 0.1 * outward + 0.05 * normal
+        p.arm(side, weight, wrist, point, -normal, pole, body=False, grip="open")
         p.hand(side, "open", weight)
-        scene.contact(p, SIDE_NAMES[side], (f"{SIDE_NAMES[side]}_hand",), TORSO, touching)
+        # a few millimetres off: the forearm behind the hand wraps the flank without sinking in
+        scene.contact(p, SIDE_NAMES[side], (f"{SIDE_NAMES[side]}_hand",), TORSO, touching, gap=0.005)
 
 
 def hug(ctx: Context) -> Scene:
@@ -246,7 +252,7 @@ def dance(ctx: Context) -> Scene:
     scene = ctx.scene(ctx.lead + ctx.lag + reach + dance_time + 1.5)
     a, r = scene.actor, scene.reactor
     t = scene.t
-    distance = 0.75 * s
+    distance = 0.85 * s
     face_each_other(scene, distance)
     cue = ctx.lead
     lag = ctx.lag

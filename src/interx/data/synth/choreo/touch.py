@@ -326,7 +326,10 @@ def _push(ctx: Context, knock: bool) -> Scene:
             ankle[:, 1] = r.rig.ankle_height
             r.foot(side, hold(t, sit + 0.1, 0.4, 1e9, 0.5), ankle, r.yaw, 0.3)
         scene.solve(r)
-    w = hold(t, cue, reach, leave, 0.45)
+    for side in range(2):        # the hands come up in front of the actor's chest on the way
+        a.gesture(side, hold(t, cue, 0.45 * reach, leave + 0.3, 0.4), (-0.02, -0.08, 0.22), (0.0, 1.0, 0.3),
+                  (0.0, 0.0, 1.0), (0.3, -0.4, -0.1), shape="open")
+    w = hold(t, cue + 0.3 * reach, 0.7 * reach, leave, 0.45)
     touching = window(t, hit, leave)
     r_fwd, r_left = r.facing(), ik.left_of(r.yaw)
     start, end, _ = capsule(r, "chest")
@@ -334,9 +337,9 @@ def _push(ctx: Context, knock: bool) -> Scene:
         outward = ik.left_of(a.yaw) if side == 0 else -ik.left_of(a.yaw)
         at_end = np.sum((end - start) * outward, -1).mean() > 0
         along = 0.78 if at_end else 0.22
-        wrist, point, palm = palm_on(a, side, r, "chest", along, r_fwd - 0.3 * UP, UP + 0.2 * r_fwd,
+        wrist, point, palm = palm_on(a, side, r, "chest", along, r_fwd + 0.1 * UP, UP + 0.2 * r_fwd,
                                      off=0.1 * (1 - ramp(t, cue, reach)) + 0.12 * ramp(t, leave, 0.25))
-        a.arm(side, w, wrist, point, palm, body_pole(a, side, 0.3, -0.4, -0.1), body=False, grip="open")
+        a.arm(side, w, wrist, point, palm, body_pole(a, side, 0.5, -0.25, 0.0), body=False, grip="open")
         a.hand(side, "open", w)
         scene.contact(a, SIDE_NAMES[side], (f"{SIDE_NAMES[side]}_hand",), ("chest",), touching)
     scene.cue(cue, lag, "left_wrist", "spine3")
