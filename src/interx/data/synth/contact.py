@@ -37,7 +37,7 @@ def _params(a, e, b, c, f):
 def closest_points(p1, q1, p2, q2) -> tuple[np.ndarray, np.ndarray]:
     """Closest points (..., 3) on segments [p1, q1] and [p2, q2] (broadcast over leading dims)."""
     d1, d2, r = q1 - p1, q2 - p2, p1 - p2
-    dot = lambda u, v: np.sum(u * v, axis=-1)  # noqa: E731
+    dot = lambda u, v: np.einsum("...i,...i->...", u, v)  # noqa: E731
     s, t = _params(dot(d1, d1), dot(d2, d2), dot(d1, d2), dot(d1, r), dot(d2, r))
     return p1 + s[..., None] * d1, p2 + t[..., None] * d2
 
@@ -49,7 +49,7 @@ def segment_gaps(p1: np.ndarray, q1: np.ndarray, r1: np.ndarray, p2: np.ndarray,
     The (A x B) dot products come from batched matrix products, so no (F, A, B, 3) array is formed.
     """
     d1, d2 = q1 - p1, q2 - p2
-    dot = lambda u, v: np.sum(u * v, axis=-1)  # noqa: E731
+    dot = lambda u, v: np.einsum("...i,...i->...", u, v)  # noqa: E731
     mm = lambda u, v: u @ np.swapaxes(v, -1, -2)  # noqa: E731  (F, A, B) of all dot products
     a, e = dot(d1, d1)[:, :, None], dot(d2, d2)[:, None, :]
     b = mm(d1, d2)
@@ -132,7 +132,7 @@ def contact_gap(joints_a: np.ndarray, joints_b: np.ndarray, caps_a: np.ndarray,
     p2, q2 = p2[:, None, caps_b], q2[:, None, caps_b]       # (T, 1, B, 3)
     c1, c2 = closest_points(p1, q1, p2, q2)                 # (T, A, B, 3)
     diff = c1 - c2
-    dist = np.linalg.norm(diff, axis=-1)
+    dist = np.sqrt(np.einsum("...i,...i->...", diff, diff))
     gaps = dist - RADII[caps_a][:, None] - RADII[caps_b][None, :]
     frames = np.arange(gaps.shape[0])
     flat = gaps.reshape(len(frames), -1).argmin(axis=1)
@@ -154,7 +154,7 @@ def pair_gaps(joints_a: np.ndarray, joints_b: np.ndarray, caps_a: np.ndarray,
     p2, q2, _ = capsule_segments(np.asarray(joints_b, np.float64))
     c1, c2 = closest_points(p1[:, caps_a, None], q1[:, caps_a, None], p2[:, None, caps_b], q2[:, None, caps_b])
     diff = c1 - c2
-    dist = np.linalg.norm(diff, axis=-1)
+    dist = np.sqrt(np.einsum("...i,...i->...", diff, diff))
     gaps = dist - RADII[caps_a][:, None] - RADII[caps_b][None, :]
     return gaps, diff / np.maximum(dist, _EPS)[..., None]
 

@@ -24,10 +24,14 @@ def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
 
 
+def norm(v: np.ndarray) -> np.ndarray:
+    """Lengths (...,) of (..., 3) vectors."""
+    return np.sqrt(np.einsum("...i,...i->...", v, v))
+
+
 def normalize(v: np.ndarray) -> np.ndarray:
     """Unit vectors along the last axis (zero vectors stay zero)."""
-    n = np.linalg.norm(v, axis=-1, keepdims=True)
-    return v / np.maximum(n, _TINY)
+    return v / np.maximum(norm(v), _TINY)[..., None]
 
 
 def frame(primary: np.ndarray, secondary: np.ndarray) -> np.ndarray:
@@ -47,7 +51,7 @@ def perpendicular(u: np.ndarray, hint: np.ndarray) -> np.ndarray:
     """Unit vectors perpendicular to unit `u`, as close as possible to `hint` (another axis if parallel)."""
     w = hint - np.sum(hint * u, axis=-1, keepdims=True) * u
     fallback = cross(u, np.where(np.abs(u[..., :1]) < 0.9, [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]))
-    weak = np.linalg.norm(w, axis=-1, keepdims=True) < 1e-6
+    weak = norm(w)[..., None] < 1e-6
     return normalize(np.where(weak, fallback, w))
 
 
@@ -70,7 +74,7 @@ def two_bone(root: np.ndarray, target: np.ndarray, pole: np.ndarray, rest_bone1:
     """
     l1, l2 = float(np.linalg.norm(rest_bone1)), float(np.linalg.norm(rest_bone2))
     v = target - root
-    dist = np.linalg.norm(v, axis=-1)
+    dist = norm(v)
     u = v / np.maximum(dist, _TINY)[:, None]
     reach = np.clip(dist, abs(l1 - l2) + 1e-4, (l1 + l2) * 0.9999)
     cos_a = np.clip((l1 * l1 + reach * reach - l2 * l2) / (2.0 * l1 * reach), -1.0, 1.0)
