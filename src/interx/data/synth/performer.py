@@ -113,6 +113,7 @@ class Performer:
         self.partner: Performer | None = None
         self.freeze_swivel = False
         self._swivel: list[np.ndarray | None] = [None, None]
+        self._arm_cache: list[tuple | None] = [None, None]
         self.steps: Footsteps | None = None
         self.joints: np.ndarray | None = None
         self.pose: np.ndarray | None = None
@@ -350,20 +351,30 @@ class Performer:
         arms = np.empty((self.frames, 2, 3, 3, 3))
         for side in range(2):
             shoulder_i, elbow_i, wrist_i = ARM_CHAINS[side]
+            hand = list(_HANDS[side])
             cache_key = (side, len(self.arm_layers[side]))
             if cache_key not in low["targets"]:
                 wrist, point, palm, pole = self._arm_targets(side, low["ankle"])
                 low["targets"][cache_key] = (wrist, rig.hand_rotation(side, point, palm), pole)
             wrist, hand_rot, pole = low["targets"][cache_key]
+            # an arm whose inputs did not change since the last solve keeps its joints
+            settled = self.freeze_swivel or not any(not layer.body for layer in self.arm_layers[side])
+            key = (low["key"], cache_key, hash(self.fix_arm[:, side].tobytes()), self._tips is not None) \
+                if settled else None
+            last = self._arm_cache[side]
+            if not exact and key is not None and last is not None and last[0] == key:
+                full[:, [elbow_i, wrist_i] + hand] = last[1]
+                continue
             pole = self._clear_pole(side, joints[:, shoulder_i], wrist + self.fix_arm[:, side], pole)
             arm, full[:, elbow_i], full[:, wrist_i], self.arm_shortfall[:, side] = solve_chain(
                 rig, ARM_CHAINS[side], ARM_HINGES[side], joints[:, shoulder_i], globals_[:, COLLARS[side]],
                 wrist + self.fix_arm[:, side], pole, hand_rot, rotations=exact)
             if exact:
                 arms[:, side] = arm
-            full[:, list(_HANDS[side])] = full[:, wrist_i, None]
+            full[:, hand] = full[:, wrist_i, None]
             tip = self._tips[side] if self._tips is not None else middle_tip(rig, side)
             full[:, _TIPS[side]] = full[:, wrist_i] + (hand_rot @ np.broadcast_to(tip, (self.frames, 3))[..., None])[..., 0]
+            self._arm_cache[side] = (key, full[:, [elbow_i, wrist_i] + hand].copy())
         self.joints = full
         if exact:
             fingers = self.fingers if self.fingers is not None else np.zeros((self.frames, 2, 15, 3))

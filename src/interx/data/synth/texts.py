@@ -185,7 +185,7 @@ def _texts(action: int, f: dict, rng: np.random.Generator) -> tuple[str, str, st
     if action == 25:
         return ("One person gives the other a piggyback.",
                 f"{A} turns around and bends so that {B} can climb on their back.",
-                f"{A} walks over, turns their back to {B} and bends forward with the hands behind; {B} leans "
+                f"{A} walks over, turns their back to {B} and bends forward, hands on the thighs; {B} leans "
                 f"onto {A}'s back with both hands on the shoulders for {about(f['seconds'])}.")
     if action == 26:
         return ("One person massages the other's shoulders.",

@@ -346,8 +346,9 @@ def carry_on_back(ctx: Context) -> Scene:
     bend = hold(t, stand, 0.6, stand + 0.6 + 0.8 + ride, 0.8)
     a.lean[:, 0] += 0.45 * bend
     a.drop += 0.15 * a.rig.scale * bend
-    for side in range(2):      # hands behind, ready to hold the legs
-        a.gesture(side, bend, (0.1, -0.5, -0.15), (0.0, -1.0, -0.3), (0.0, 0.0, 1.0), (0.35, 0.0, 0.2), shape="grip")
+    for side in range(2):      # hands braced on the thighs
+        a.gesture(side, bend, (0.04, -0.5, 0.22), (0.0, -1.0, 0.3), (0.0, -1.0, 0.0), (0.3, -0.1, -0.3),
+                  shape="relaxed")
     # the reactor opens its arms at the cue, then leans onto the actor's back and is lifted
     on = stand + 0.7
     r.lean[:, 0] += 0.3 * hold(t, on, 0.5, on + 0.5 + ride, 0.8)
