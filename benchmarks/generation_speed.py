@@ -9,7 +9,9 @@ once before timing (the bundled sentence encoder; a run keeps every encoding it
 made), so the figures are the model's. Weights are random (speed does not
 depend on them); normalisation is the identity.
 
-Training is timed as whole optimizer steps of `interx.train.fit`'s work
+Wall seconds are the figure; CPU seconds of the process are printed beside
+them (on a machine shared with other jobs the wall time inflates, the CPU time
+much less). Training is timed as whole optimizer steps of `interx.train.fit`'s work
 (forward with the losses, backward, clipping, AdamW, EMA) of `tiny` at its batch
 of 16, on batches of 150-frame windows with text conditions, after 3 warm-up steps.
 
@@ -46,12 +48,13 @@ def loaded_generator(name: str, encoder: CachedTextEncoder, device: str) -> Load
     return LoadedGenerator(model, config, encoder, checkpoint=None, run_dir=None)
 
 
-def seconds_per_sample(loaded: LoadedGenerator, batch: int) -> float:
+def seconds_per_sample(loaded: LoadedGenerator, batch: int) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process) per sample."""
     options = SamplingOptions(num=batch, steps=STEPS, frames=FRAMES, guidance=3.5, batch_size=batch)
     generate(loaded, [Prompt(text=PROMPT)], replace(options, num=1, steps=2))      # warm-up
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     generate(loaded, [Prompt(text=PROMPT)], options)
-    return (time.perf_counter() - start) / batch
+    return (time.perf_counter() - start) / batch, (time.process_time() - cpu) / batch
 
 
 def training_samples_per_second(encoder: CachedTextEncoder, device: str, steps: int = 10) -> float:
@@ -109,12 +112,13 @@ def main() -> None:
     encoder.add([PROMPT])
     print(f"device {args.device}, torch threads {torch.get_num_threads()}; {FRAMES} frames, {STEPS} DDIM steps, "
           "guidance 3.5 on text")
-    print(f"{'preset':<8}{'parameters':>12}" + "".join(f"{f'batch {b} s/sample':>20}" for b in args.batches))
+    print(f"{'preset':<8}{'parameters':>12}" + "".join(f"{f'batch {b} s/sample (cpu s)':>28}" for b in args.batches))
     for name in presets:
         loaded = loaded_generator(name, encoder, args.device)
         params = sum(p.numel() for p in loaded.model.parameters())
         times = [seconds_per_sample(loaded, b) for b in args.batches]
-        print(f"{name:<8}{params / 1e6:>11.2f}M" + "".join(f"{t:>20.3f}" for t in times), flush=True)
+        print(f"{name:<8}{params / 1e6:>11.2f}M" + "".join(f"{f'{w:.3f} ({c:.3f})':>28}" for w, c in times),
+              flush=True)
     print(f"training tiny: {training_samples_per_second(encoder, args.device):.1f} samples/s "
           f"(batch {preset('tiny').train.batch_size}, {FRAMES}-frame windows)")
 
