@@ -47,10 +47,11 @@ def main() -> None:
         print(f"size on disk       {size / 2**30:.2f} GiB")
         print(f"load average       {os.getloadavg()[0]:.1f} (cores {os.cpu_count()})")
         if args.cpu_sample:
-            sample = (scratch or Path(tempfile.mkdtemp(prefix="synth_cpu_"))) / "cpu"
+            sample = Path(tempfile.mkdtemp(prefix="synth_cpu_"))
             start = time.process_time()
-            sampled = synthesize_release(sample, args.cpu_sample, seed=args.seed + 1, workers=1)
+            sampled = synthesize_release(sample / "cpu", args.cpu_sample, seed=args.seed + 1, workers=1)
             cpu = (time.process_time() - start) / len(sampled.names)
+            shutil.rmtree(sample, ignore_errors=True)
             print(f"cpu per sequence   {1e3 * cpu:.0f} ms (made and written in one process, {len(sampled.names)} "
                   f"sequences)")
             print(f"full-size, 2 idle cores  {FULL_SIZE * cpu / 2 / 60:.1f} min (CPU time / 2)")
