@@ -56,7 +56,8 @@ def draw_context(rng: np.random.Generator, group: Group, rigs: tuple[Rig, Rig], 
     p1_acts = 1.0 / (1.0 + np.exp(-(float(extraversion[0]) - float(extraversion[1]))))
     return Context(
         rng=rng, fps=MODEL_FPS, rigs=rigs, genders=group.genders, actor=0 if rng.random() < p1_acts else 1,
-        hands=group.hands, target=target_length(rng) if target is None else float(target), lead=float(rng.uniform(*LEAD)), lag=float(rng.uniform(*LAG)),
+        hands=group.hands, target=target_length(rng) if target is None else float(target),
+        lead=float(rng.uniform(*LEAD)), lag=float(rng.uniform(*LAG)),
         tempo=float(rng.uniform(*TEMPO)), amplitude=float(rng.uniform(*AMPLITUDE)), familiarity=group.familiarity)
 
 

@@ -112,11 +112,3 @@ def facing(yaw: np.ndarray) -> np.ndarray:
 def left_of(yaw: np.ndarray) -> np.ndarray:
     """Unit directions (..., 3) to the person's left for headings `yaw` (+x at yaw 0)."""
     return np.stack([np.cos(yaw), np.zeros_like(yaw), -np.sin(yaw)], axis=-1)
-
-
-def heading_to(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """Yaw (...,) that faces from ground points `src` toward `dst` ((..., 2) as (x, z) or (..., 3))."""
-    src, dst = np.asarray(src), np.asarray(dst)
-    dx = dst[..., 0] - src[..., 0]
-    dz = dst[..., -1] - src[..., -1]
-    return np.arctan2(dx, dz)

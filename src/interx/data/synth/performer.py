@@ -37,7 +37,7 @@ from interx.data.synth.hands import shape_tip
 from interx.data.synth.rig import (ARM_CHAINS, ARM_HINGES, COLLARS, LEG_CHAINS, LEG_HINGE, LEG_REACH, PALM_NORMAL,
                                    TRUNK_JOINTS, Rig, Trunk, assemble_pose, middle_tip, solve_chain,
                                    trunk_kinematics)
-from interx.data.synth.timing import ramp, smooth_noise
+from interx.data.synth.timing import ramp, smooth_noise, travel
 
 _SPINE3 = JOINT_INDEX["spine3"]
 _HEAD, _JAW = JOINT_INDEX["head"], JOINT_INDEX["jaw"]
@@ -147,8 +147,6 @@ class Performer:
     def walk_path(self, start: float, points, speed: float, face: float | None = None, accel: float = 0.45) -> float:
         """Walk the pelvis through ground points (K, 2) without stopping at the corners; returns the arrival
         time. With `face`, turn to that heading over the walk."""
-        from interx.data.synth.timing import travel
-
         i = self.frame(start)
         path = np.vstack([self.xz[i], np.asarray(points, dtype=np.float64).reshape(-1, 2)])
         lengths = np.linalg.norm(np.diff(path, axis=0), axis=1)
@@ -177,8 +175,6 @@ class Performer:
 
         Returns the time of arrival (seconds).
         """
-        from interx.data.synth.timing import travel
-
         i = self.frame(start)
         p0 = self.xz[i].copy()
         delta = np.asarray(xz, dtype=np.float64) - p0
@@ -373,7 +369,8 @@ class Performer:
                 arms[:, side] = arm
             full[:, hand] = full[:, wrist_i, None]
             tip = self._tips[side] if self._tips is not None else middle_tip(rig, side)
-            full[:, _TIPS[side]] = full[:, wrist_i] + (hand_rot @ np.broadcast_to(tip, (self.frames, 3))[..., None])[..., 0]
+            tips = np.broadcast_to(tip, (self.frames, 3))[..., None]
+            full[:, _TIPS[side]] = full[:, wrist_i] + (hand_rot @ tips)[..., 0]
             self._arm_cache[side] = (key, full[:, [elbow_i, wrist_i] + hand].copy())
         self.joints = full
         if exact:

@@ -18,7 +18,7 @@ from interx.data.synth.hands import shape_tip
 from interx.data.synth.performer import Performer
 from interx.data.synth.rig import Rig
 from interx.data.synth.scene import Scene
-from interx.data.synth.timing import pulse
+from interx.data.synth.timing import pulse, window  # noqa: F401  (window: re-exported for the families)
 
 SIDE_NAMES = ("left", "right")
 
@@ -172,20 +172,11 @@ def palm_on(p: Performer, side: int, partner: Performer, name: str, along: float
     return touch - tangent * centre * length, tangent, -around
 
 
-def lean_back(p: Performer, start: float, duration: float, pitch: float, hold_for: float, back: float = 0.6) -> None:
-    """Lean the trunk back by `pitch` radians and straighten again after `hold_for` seconds."""
-    w = hold(p.t, start, duration, start + duration + hold_for, back)
-    p.lean[:, 0] -= pitch * w
-
-
 def step_back(p: Performer, start: float, distance: float, speed: float = 0.9) -> float:
     """Step back (against the current heading) by `distance` meters; returns when it stands again."""
     i = p.frame(start)
     return p.walk_to(start, p.xz[i] - distance * ik.facing(p.yaw[i])[[0, 2]], speed, accel=0.25)
 
-
-def window(t: np.ndarray, start: float, end: float) -> np.ndarray:
-    return (t >= start) & (t < end)
 
 
 def fist_at(p: Performer, side: int, partner: Performer, name: str, along: float, normal: np.ndarray,

@@ -273,8 +273,8 @@ def rock_paper_scissors(ctx: Context) -> Scene:
             up = -0.12 + 0.08 * pump
             wrist = np.stack([np.full_like(t, 0.06), up, 0.28 + 0.14 * ramp(t, show - 0.1, 0.25)], -1)
             w = hold(t, start - 0.2, 0.2, show + 0.8, 0.4)
-            p.gesture(side, w, wrist, (0.0, 0.2, 1.0), (-1.0 if pick != "paper" else 0.0, 0.0 if pick != "paper" else -1.0,
-                                                           0.0), (0.3, -0.4, -0.1))
+            palm = (0.0, -1.0, 0.0) if pick == "paper" else (-1.0, 0.0, 0.0)    # paper: palm down
+            p.gesture(side, w, wrist, (0.0, 0.2, 1.0), palm, (0.3, -0.4, -0.1))
             p.hand(side, "fist", w * (1.0 - ramp(t, show - 0.05, 0.15)))
             p.hand(side, _RPS[pick], w * ramp(t, show - 0.05, 0.15))
         start = show + 1.2

@@ -365,7 +365,8 @@ def carry_on_back(ctx: Context) -> Scene:
         outward = (1.0 if side == 0 else -1.0) * ik.left_of(r.yaw)
         at_end = np.sum((end_c - start_c) * outward, -1).mean() > 0
         wrist, point, palm = palm_on(r, side, a, "chest", 0.9 if at_end else 0.1, ik.normalize(UP - 0.5 * a_fwd),
-                                     a_fwd, off=0.1 * (1 - ramp(t, on - 0.2, 0.5)) + 0.2 * ramp(t, on + 0.5 + ride, 0.4))
+                                     a_fwd, off=0.1 * (1 - ramp(t, on - 0.2, 0.5))
+                                     + 0.2 * ramp(t, on + 0.5 + ride, 0.4))
         r.arm(side, w, wrist, point, palm, body_pole(r, side, 0.4, -0.2, -0.1), body=False, grip="open")
         r.hand(side, "open", w)
         scene.contact(r, SIDE_NAMES[side], (f"{SIDE_NAMES[side]}_hand",), ("chest",), touching)

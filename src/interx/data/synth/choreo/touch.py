@@ -13,12 +13,12 @@ import numpy as np
 
 from interx.data.synth import ik
 from interx.data.synth.choreo.common import (CLOSEST, HAND_RADIUS, SIDE_NAMES, Context, body_pole, capsule,
-                                             face_each_other, fist_at, hold, lean_back, lean_to_reach, palm_on,
+                                             face_each_other, fist_at, hold, lean_to_reach, palm_on,
                                              press_profile, standoff, step_back, window)
 from interx.data.synth.hands import shape_tip
 from interx.data.synth.performer import Performer
 from interx.data.synth.scene import Scene
-from interx.data.synth.timing import oscillation, pulse, ramp
+from interx.data.synth.timing import oscillation, ramp
 
 UP = np.array([0.0, 1.0, 0.0])
 TORSO = ("chest", "abdomen")
@@ -77,7 +77,8 @@ def _pat_back(ctx: Context) -> Scene:
     along = rng.uniform(0.62, 0.8) if near_end else rng.uniform(0.2, 0.38)
     normal = ik.normalize(-r_fwd + 0.35 * UP)
     tangent = r_left * towards - 0.6 * UP            # fingers across the back and down
-    wrist, point, palm = palm_on(a, side, r, "chest", along, normal, tangent, off=lift + 0.12 * (1 - ramp(t, cue, reach)))
+    wrist, point, palm = palm_on(a, side, r, "chest", along, normal, tangent,
+                                 off=lift + 0.12 * (1 - ramp(t, cue, reach)))
     a.arm(side, w, wrist, point, palm, body_pole(a, side, 0.35, -0.25, -0.2), body=False, grip="open")
     a.hand(side, "open", w)
     scene.contact(a, SIDE_NAMES[side], (f"{SIDE_NAMES[side]}_hand",), ("chest",), touching)
@@ -532,7 +533,8 @@ def support(ctx: Context) -> Scene:
         a_arm = f"{SIDE_NAMES[1 - side]}_upper_arm"       # facing: the reactor's left hand meets the actor's right arm
         outward = ik.left_of(a.yaw) * (1.0 if side == 1 else -1.0)
         wrist, point, palm = palm_on(r, side, a, a_arm, 0.35, ik.normalize(a_fwd + 0.8 * outward), UP - 0.3 * a_fwd,
-                                     shape="grip", off=0.08 * (1 - ramp(t, cue + lag, 0.45)) + 0.1 * ramp(t, release, 0.3))
+                                     shape="grip",
+                                     off=0.08 * (1 - ramp(t, cue + lag, 0.45)) + 0.1 * ramp(t, release, 0.3))
         r.arm(side, w, wrist, point, palm, body_pole(r, side, 0.3, -0.4, -0.1), body=False, grip="grip")
         r.hand(side, "grip", w)
         scene.contact(r, SIDE_NAMES[side], (f"{SIDE_NAMES[side]}_hand",), (a_arm,), touching)
@@ -569,7 +571,8 @@ def kick(ctx: Context) -> Scene:
     toe_reach = 1.6 * a.rig.bone(7 + leg, 10 + leg)
     yaw = a.yaw
     foot_rot = ik.yaw_mat(yaw)
-    tip = start + along * (end - start) + (radius + 0.04 + 0.05 * (1 - ramp(t, cue + chamber, strike)))[:, None] * ik.normalize(r_fwd)
+    clearance = radius + 0.04 + 0.05 * (1 - ramp(t, cue + chamber, strike))
+    tip = start + along * (end - start) + clearance[:, None] * ik.normalize(r_fwd)
     ankle = tip - (foot_rot @ toe_reach[:, None])[..., 0]
     hip = a.joints[:, 1 + leg]
     tuck = hip + 0.15 * a_fwd - np.array([0.0, 0.45 * a.rig.scale, 0.0])
