@@ -15,8 +15,12 @@ scene's frames) and adds target layers, then the scene solves them:
 - foot layers: ankle targets in world coordinates over the gait's footsteps;
 - hand shapes: (T,) weights per `hands.SHAPES` name.
 
+Under every arm layer the arm hangs with gravity and swings against the legs
+while walking. Where a world-space target drives an arm near the partner, the
+elbow swings about the shoulder-wrist axis to stay out of the partner's body.
 Idle life is added at solve time: breathing, a slight sway of the pelvis over
-planted feet, a drifting gaze and finger-tracking noise.
+planted feet, a drifting gaze and finger-tracking noise. Solves are cached:
+the lower body is redone only when its inputs change, an arm only when its own do.
 """
 
 from __future__ import annotations
@@ -26,14 +30,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
-from interx.body.joints import JOINT_INDEX, LEFT_HAND, NUM_JOINTS, RIGHT_HAND
 from interx.body import rotations
 from interx.body.capsules import capsule_segments
+from interx.body.joints import JOINT_INDEX, LEFT_HAND, NUM_JOINTS, RIGHT_HAND
 from interx.data.synth import contact as geo
 from interx.data.synth import ik
 from interx.data.synth.gait import Footsteps, GaitStyle, plan_footsteps
-from interx.data.synth.hands import finger_pose
-from interx.data.synth.hands import shape_tip
+from interx.data.synth.hands import finger_pose, shape_tip
 from interx.data.synth.rig import (ARM_CHAINS, ARM_HINGES, COLLARS, LEG_CHAINS, LEG_HINGE, LEG_REACH, PALM_NORMAL,
                                    TRUNK_JOINTS, Rig, Trunk, assemble_pose, middle_tip, solve_chain,
                                    trunk_kinematics)

@@ -4,10 +4,16 @@ A choreography builds a `Scene`, writes both performers' channels in the pair
 frame (the actor at the origin facing +z), calls `solve()` (which places the
 pair at a random spot and heading of one world frame and solves both bodies),
 derives world targets from the solved bodies, declares contacts and the cue,
-and calls `finish()`. `finish` pulls every declared contact onto the partner's
-capsule surface (a few passes of analytic IK with the measured gap removed),
-then checks what the written files will hold, with the joints computed exactly
-as a reader computes them from the float32 parameters:
+and calls `finish()`. Scenes are solved at the models' rate (30 fps); `finish`
+
+1. keeps hands and forearms a little off the partner away from their declared
+   contacts (`_repel`) and pulls every declared contact onto the partner's
+   capsule surface (`_correct`: analytic IK with the measured gap removed), in
+   a few alternating passes;
+2. upsamples both people to the release rate (120 fps, `resample`), adds the
+   fingers' tracking noise at that rate, and
+3. checks what the written files will hold, with the joints computed exactly
+   as a reader computes them from the float32 parameters:
 
 - each declared contact has a surface gap of at most `CONTACT_GAP` on its frames;
 - no capsule of one person sinks more than `MAX_PENETRATION` into the other on any frame;
@@ -26,13 +32,13 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
 from interx.body.joints import JOINT_INDEX
+from interx.body.kinematics import pose_joints
 from interx.data.synth import contact as geo
 from interx.data.synth import ik
 from interx.data.synth.performer import Performer
+from interx.data.synth.resample import upsample_positions, upsample_rotations
 from interx.data.synth.rig import SIDES, Rig
 from interx.data.synth.timing import minjerk
-from interx.body.kinematics import pose_joints
-from interx.data.synth.resample import upsample_positions, upsample_rotations
 from interx.data.types import RAW_FPS, PersonMotion
 
 CONTACT_GAP = 0.008        # m, largest gap accepted on a declared contact frame (the promise is 1 cm)
