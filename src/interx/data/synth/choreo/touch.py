@@ -241,16 +241,16 @@ def massage_leg(ctx: Context) -> Scene:
     leg = int(rng.integers(2))                       # the reactor's leg being massaged
     r_side = -1.0 if leg == 0 else 1.0               # its left leg is at -x (the reactor faces -z)
     a.style = replace(a.style, width=0.17 * a.rig.scale)     # knees apart, either side of the reactor's leg
-    stand = a.walk_to(ctx.lead, (0.09 * r_side, float(r.xz[0, 1]) - 0.5 * s), ctx.walk_speed() * 0.8)
+    stand = a.walk_to(ctx.lead, (0.09 * r_side, float(r.xz[0, 1]) - 0.56 * s), ctx.walk_speed() * 0.8)
     kneel = stand + 0.1
     crouch = hold(t, kneel, 0.8, 1e9, 0.5)
-    a.drop += 0.42 * a.rig.scale * crouch
-    a.lean[:, 0] += 0.45 * crouch
+    a.drop += 0.35 * a.rig.scale * crouch
+    a.lean[:, 0] += 0.6 * crouch
     cue = kneel + 0.8 + rng.uniform(0.3, 0.5)
     reach = rng.uniform(0.45, 0.6) / ctx.tempo
     arrive, leave = cue + reach, cue + reach + kneads / freq
-    a.drop -= 0.42 * a.rig.scale * ramp(t, leave + 0.5, 0.8)
-    a.lean[:, 0] -= 0.45 * ramp(t, leave + 0.5, 0.8)
+    a.drop -= 0.35 * a.rig.scale * ramp(t, leave + 0.5, 0.8)
+    a.lean[:, 0] -= 0.6 * ramp(t, leave + 0.5, 0.8)
     r_hand = ctx.reactor_hand
     r.gesture(r_hand, hold(t, cue + ctx.lag, 0.5, leave, 0.5), (0.1, -0.42, 0.0), (-0.6, -0.6, 0.2),
               (-1.0, 0.0, 0.0), (0.55, -0.2, -0.1), shape="fist")
