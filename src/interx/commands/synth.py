@@ -29,4 +29,6 @@ def synth(
     draws = sum(report.attempts.values())
     console.print(f"wrote {len(report.names)} sequences ({len(report.groups)} groups, mean {report.mean_length:.1f} s) "
                   f"to {report.root} in {report.seconds:.1f} s; {draws} draws", soft_wrap=True)
+    for name in report.skipped:
+        err_console.print(f"{name}: left out, no draw passed the checks", soft_wrap=True)
     return 0

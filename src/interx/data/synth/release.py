@@ -1,12 +1,14 @@
-"""A whole synthetic release in the raw Inter-X layout, written with the toolkit's raw-release writer.
+"""A whole synthetic release in the raw Inter-X layout, written with the toolkit's raw-release writers.
 
 `synthesize_release(root, sequences, seed)` plans the groups and names
 (`plan`), makes the sequences (`generate`, in worker processes when there are
-many; the result does not depend on the number of workers), and streams them
-to `interx.data.raw.write_release` with the official 80/5/15 split, the
-cross-group split, familiarity, big-five scores and the interaction order.
-With `append` the new sequences come from new groups numbered after those
-already in the folder, and every list is merged with what is there.
+many; the result does not depend on the number of workers), streams them to
+`interx.data.raw.write_release` (motions, texts, familiarity, big-five scores,
+interaction order, class names) and then writes the official 80/5/15 split and
+the cross-group split of what was written. With `append` the new sequences
+come from new groups numbered after those already in the folder, and every
+list is merged with what is there. A sequence none of whose draws passes the
+checks (rare) is left out and named in the report.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import numpy as np
 from interx.data import annotations as ann
 from interx.data.raw import list_sequences, write_release
 from interx.data.safe_io import prepare_output_dir
-from interx.data.synth.generate import SynthMeta, make_sequence
+from interx.data.splits import SPLITS, write_split
+from interx.data.synth.generate import SynthFailure, SynthMeta, make_sequence
 from interx.data.synth.plan import (Group, Planned, cross_group_split, group_count, make_groups, official_split,
                                     plan_sequences)
 from interx.data.types import Interaction
@@ -33,10 +36,12 @@ PARALLEL_FROM = 48    # sequences: fewer are made in this process (starting work
 
 @dataclass
 class SynthReport:
-    """What a synthesis run made: names, groups, total frames, draws per class and the time it took."""
+    """What a synthesis run made: names, groups, total frames, draws per class, the sequences no draw of
+    which passed the checks (left out) and the time it took."""
 
     root: str
     names: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
     groups: list[int] = field(default_factory=list)
     frames: int = 0
     attempts: dict[int, int] = field(default_factory=dict)
@@ -76,12 +81,17 @@ def _init_worker() -> None:
     numba.set_num_threads(1)   # one process per core already
 
 
-def _make(task: tuple[Planned, Group, int]) -> tuple[Interaction, SynthMeta]:
-    return make_sequence(*task)
+def _make(task: tuple[Planned, Group, int]) -> tuple[Interaction, SynthMeta] | str:
+    """The sequence, or its name when no draw passed the checks."""
+    try:
+        return make_sequence(*task)
+    except SynthFailure:
+        return task[0].name
 
 
-def generate(tasks: list[tuple[Planned, Group, int]], workers: int) -> Iterator[tuple[Interaction, SynthMeta]]:
-    """Sequences in plan order, made here or by `workers` processes."""
+def generate(tasks: list[tuple[Planned, Group, int]],
+             workers: int) -> Iterator[tuple[Interaction, SynthMeta] | str]:
+    """Sequences in plan order (a name for one that could not be made), here or by `workers` processes."""
     if workers <= 1 or len(tasks) < PARALLEL_FROM:
         import numba
 
@@ -117,23 +127,29 @@ def synthesize_release(root: Path | str, sequences: int, seed: int = 0, append: 
         raise UsageError(f"{root}: adding {count} groups after group {first - 1} would pass group 999")
     groups = make_groups(count, first, seed)
     planned = plan_sequences(sequences, groups)
-    names = [p.name for p in planned]
-    if append and set(names) & set(list_sequences(root)):
+    if append and {p.name for p in planned} & set(list_sequences(root)):
         raise UsageError(f"{root}: the new sequence names clash with sequences already there")
     report = SynthReport(str(root), groups=[g.group for g in groups])
     workers = workers or len(os.sched_getaffinity(0))
     tasks = [(p, groups[p.group], seed) for p in planned]
 
     def made() -> Iterator[Interaction]:
-        for k, (interaction, meta) in enumerate(generate(tasks, workers), 1):
-            report.names.append(meta.name)
-            report.frames += interaction.num_frames
-            report.attempts[meta.action] = report.attempts.get(meta.action, 0) + meta.attempts
+        for k, result in enumerate(generate(tasks, workers), 1):
+            if isinstance(result, str):
+                report.skipped.append(result)
+            else:
+                interaction, meta = result
+                report.names.append(meta.name)
+                report.frames += interaction.num_frames
+                report.attempts[meta.action] = report.attempts.get(meta.action, 0) + meta.attempts
+                yield interaction
             if progress is not None:
                 progress(k, len(tasks))
-            yield interaction
 
-    write_release(root, made(), splits=official_split(names, seed), cross_group=cross_group_split(names, seed),
-                  big_five=_big_five(root, groups), append=append)
+    write_release(root, made(), big_five=_big_five(root, groups), append=append)
+    for split_set, splits in (("official", official_split(report.names, seed)),
+                              ("cross_group", cross_group_split(report.names, seed))):
+        for split in SPLITS:
+            write_split(root, split, splits[split], split_set=split_set, merge=append)
     report.seconds = time.perf_counter() - start
     return report

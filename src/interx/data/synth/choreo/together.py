@@ -219,7 +219,7 @@ def link_arms(ctx: Context) -> Scene:
     lag = ctx.lag
     hooked = cue + lag + 0.6
     w_hold = hold(t, cue + lag, 0.5, 1e9, 0.5)        # the reactor offers its arm, forearm forward
-    r.gesture(r_near, w_hold, (0.04, -0.3, 0.3), (-0.2, 0.0, 1.0), (-1.0, 0.0, 0.0), (0.05, -0.3, -0.35),
+    r.gesture(r_near, w_hold, (0.16, -0.3, 0.28), (0.3, 0.0, 1.0), (-1.0, 0.0, 0.0), (0.05, -0.3, -0.35),
               shape="relaxed")
     r.head[:, 1] += (1.0 if near == 1 else -1.0) * 0.3 * w_hold
     a.swing = r.swing = 0.0          # linked arms do not swing
@@ -232,7 +232,7 @@ def link_arms(ctx: Context) -> Scene:
     w = hold(t, cue, hooked - cue, 1e9, 0.5)
     arm = f"{SIDE_NAMES[r_near]}_forearm"
     start, stop, _ = capsule(r, arm)
-    wrist, point, palm = palm_on(a, near, r, arm, 0.55, UP, ik.normalize(stop - start), shape="open",
+    wrist, point, palm = palm_on(a, near, r, arm, 0.7, UP, ik.normalize(stop - start), shape="open",
                                  off=0.1 * (1 - ramp(t, cue, hooked - cue)))
     a.arm(near, w, wrist, point, palm, body_pole(a, near, 0.05, -0.3, -0.35), body=False, grip="open")
     a.hand(near, "open", w)
