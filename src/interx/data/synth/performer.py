@@ -353,8 +353,7 @@ class Performer:
             hand = list(_HANDS[side])
             cache_key = (side, len(self.arm_layers[side]))
             if cache_key not in low["targets"]:
-                wrist, point, palm, pole = self._arm_targets(side, low["ankle"])
-                low["targets"][cache_key] = (wrist, rig.hand_rotation(side, point, palm), pole)
+                low["targets"][cache_key] = self._arm_targets(side, low["ankle"])
             wrist, hand_rot, pole = low["targets"][cache_key]
             # an arm whose inputs did not change since the last solve keeps its joints
             settled = self.freeze_swivel or not any(not layer.body for layer in self.arm_layers[side])
@@ -433,9 +432,15 @@ class Performer:
         return shoulder + np.cos(angle)[:, None] * v + np.sin(angle)[:, None] * ik.cross(u, v)
 
     def _arm_targets(self, side: int, ankle: np.ndarray):
-        """Blended world wrist (T, 3), hand point and palm directions (T, 3) and elbow pole (T, 3)."""
-        s = self.rig.scale
-        length = 0.92 * self.rig.arm_length
+        """Blended world wrist (T, 3), hand rotation (T, 3, 3) and elbow pole (T, 3).
+
+        Positions blend linearly; hand orientations blend as quaternions (along
+        the shorter arc), so that turning the hand over never passes through an
+        undefined direction.
+        """
+        rig = self.rig
+        s = rig.scale
+        length = 0.92 * rig.arm_length
         # the hanging arm swings against the legs while walking
         stride = np.einsum("ti,ti->t", ankle[:, 1] - ankle[:, 0], self.facing()) / max(self.style.step, 1e-6)
         angle = 0.35 * self.swing * stride * (1.0 if side == 0 else -1.0)
@@ -449,8 +454,8 @@ class Performer:
         sign = np.array([1.0 if side == 0 else -1.0, 1.0, 1.0])
         shoulder = self.trunk_joints[:, ARM_CHAINS[side][0]]
         hang = lambda v: np.einsum("tij,tj->ti", upright, _seq(v, self.frames) * sign)  # noqa: E731
-        wrist, point = shoulder + hang(wrist), hang(point)
-        palm = hang([-1.0, 0.0, 0.0])
+        wrist = shoulder + hang(wrist)
+        quat = rotations.mat_to_quat(rig.hand_rotation(side, hang(point), hang([-1.0, 0.0, 0.0])))
         pole = shoulder + hang([0.08 * s, -0.2 * s, -0.35 * s])     # elbows hang back, close to the body
         for layer in self.arm_layers[side]:
             if layer.body:
@@ -459,8 +464,15 @@ class Performer:
             else:
                 target = (layer.wrist, layer.point, layer.palm, layer.pole)
             w = layer.weight[:, None]
-            wrist, point, palm, pole = (x + w * (y - x) for x, y in zip((wrist, point, palm, pole), target))
-        return wrist, point, palm, pole
+            wrist, pole = wrist + w * (target[0] - wrist), pole + w * (target[3] - pole)
+            active = layer.weight > 0.0
+            if active.any():
+                other = rotations.mat_to_quat(rig.hand_rotation(side, target[1][active], target[2][active]))
+                here = quat[active]
+                other = np.where(np.sum(here * other, -1, keepdims=True) < 0, -other, other)
+                mixed = here + w[active] * (other - here)
+                quat[active] = mixed / np.linalg.norm(mixed, axis=-1, keepdims=True)
+        return wrist, rotations.quat_to_mat(quat), pole
 
     def make_fingers(self, out_t: np.ndarray, factor: int) -> None:
         """Fix the finger poses (shapes plus tracking noise) at the output times `out_t` (T,), every

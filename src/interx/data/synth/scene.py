@@ -352,7 +352,7 @@ class Scene:
             worst_gap = max(worst_gap, float(gap.max()))
             if gap.max() > CONTACT_GAP:
                 raise Reject(f"contact {c.capsules} -> {c.partner_capsules} leaves a gap of {gap.max():.3f} m")
-        depth = float(geo.penetration(joints[0], joints[1], stride=factor, margin=0.03).max())
+        depth = float(geo.penetration(joints[0], joints[1], stride=1).max())     # every frame, every pair
         if depth > MAX_PENETRATION:
             raise Reject(f"bodies overlap by {depth:.3f} m")
         for p, j in zip(self.people, joints):
