@@ -27,7 +27,7 @@ CLASS_COUNTS = (
     289, 294, 286, 285, 292, 258, 280, 266, 285, 310, 278, 295, 291, 287, 171, 284, 279, 293, 298, 295,
 )
 assert sum(CLASS_COUNTS) == FULL_SIZE and min(CLASS_COUNTS) == 171 and max(CLASS_COUNTS) == 324
-LENGTH_MEDIAN = 3.9      # s, of the lengths asked of the choreographies (the moves add a little)
+LENGTH_MEDIAN = 3.6      # s, of the lengths asked of the choreographies (the moves add a little)
 LENGTH_SPREAD = 0.55     # log-normal sigma: a long tail up to the 30 s cap
 LENGTH_RANGE = (1.0, 30.0)
 
