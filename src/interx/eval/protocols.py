@@ -407,13 +407,15 @@ def _text_protocol(task: str, split, evaluator, generators: Sequence[Generator],
     quick_sets = {}
     first_motions: dict[str, list[np.ndarray]] = {}
 
-    def generate_set(gen: Generator, rows: np.ndarray, rep: int) -> tuple[np.ndarray, np.ndarray, float | None]:
-        """(motion embeddings (n, D), text embeddings (n, D), multimodality-ready (m, G, D) or None)."""
+    def generate_set(gen: Generator, rows: np.ndarray, rep: int) -> tuple:
+        """(motion embeddings (n, D), text embeddings (n, D), (m, G, D) MultiModality embeddings or None,
+        the n captions used)."""
         pairs, used = _generate(gen, request(rows, range(n)), _seed(config.seed, rep, 2))
         texts = all_text[rows].copy()
-        changed = [k for k, u in enumerate(used) if u is not None and u != refs[rows[k]].caption]
+        captions_used = [refs[r].caption if u is None else u for r, u in zip(rows, used)]
+        changed = [k for k, r in enumerate(rows) if captions_used[k] != refs[r].caption]
         if changed:
-            texts[changed] = evaluator.embed_texts([TextRef(used[k], names[k]) for k in changed])
+            texts[changed] = evaluator.embed_texts([TextRef(captions_used[k], names[k]) for k in changed])
         view_rng = _rng(config.seed, rep, 3) if stochastic else None
         motion = evaluator.embed_motions(pairs, view_rng)
         if rep == 0 and config.interaction:
@@ -425,7 +427,7 @@ def _text_protocol(task: str, split, evaluator, generators: Sequence[Generator],
             extra, _ = _generate(gen, request(rows, repeat), _seed(config.seed, rep, 5))
             extra_emb = evaluator.embed_motions(extra, view_rng).reshape(len(chosen), settings.mm_generations - 1, -1)
             mm = np.concatenate([motion[chosen][:, None], extra_emb], axis=1)       # (m, G, D)
-        return motion, texts, mm
+        return motion, texts, mm, captions_used
 
     for rep in range(settings.replications):
         rng = _rng(config.seed, rep, 0)
@@ -435,7 +437,7 @@ def _text_protocol(task: str, split, evaluator, generators: Sequence[Generator],
         say(f"replication {rep + 1}/{settings.replications}")
 
         def score(row: str, text: np.ndarray, motion: np.ndarray, mm: np.ndarray | None,
-                  caption_of: np.ndarray) -> None:
+                  captions_used: Sequence[str]) -> None:
             result, hits, dists = _matching(text, motion, settings, rng)
             used = result.indices
             values[row]["r_precision"].append(result.r_precision)
@@ -445,21 +447,18 @@ def _text_protocol(task: str, split, evaluator, generators: Sequence[Generator],
             values[row]["multimodality"].append(None if mm is None else
                                                 multimodality(mm, settings.mm_pairs, rng=rng))
             by_class[row].add([groups_class[k] for k in used], hits, dists)
-            by_length[row].add([granularity(refs[caption_of[k]].caption) for k in used], hits, dists)
+            by_length[row].add([granularity(captions_used[k]) for k in used], hits, dists)
 
-        score("ground_truth", all_text[rows_1], gt_1, None, rows_1)
+        score("ground_truth", all_text[rows_1], gt_1, None, [refs[r].caption for r in rows_1])
         shuffled = rows_1[_derangement(n, rng)]
-        score("shuffled_texts", all_text[shuffled], gt_1, None, shuffled)
+        score("shuffled_texts", all_text[shuffled], gt_1, None, [refs[r].caption for r in shuffled])
         for gen in generators:
             if official and gen.regenerates:
-                motion, texts, mm = generate_set(gen, rows_1, rep)
-                caption_of = rows_1
+                score(gen.name, *generate_set(gen, rows_1, rep))
             else:
                 if gen.name not in quick_sets:
-                    fixed_rows = pick(_rng(config.seed, 1, 1))
-                    quick_sets[gen.name] = (*generate_set(gen, fixed_rows, 0), fixed_rows)
-                motion, texts, mm, caption_of = quick_sets[gen.name]
-            score(gen.name, texts, motion, mm, caption_of)
+                    quick_sets[gen.name] = generate_set(gen, pick(_rng(config.seed, 1, 1)), 0)
+                score(gen.name, *quick_sets[gen.name])
 
     report = {
         "protocol": config.protocol,
