@@ -22,6 +22,10 @@ _SEED = typer.Option(0, "--seed", metavar="S", help="Seed of every random draw."
 _BATCH = typer.Option(None, "--batch-size", metavar="B", help="R-precision batch size (default 32, the official).")
 _REPS = typer.Option(None, "--replications", metavar="N", help="Replications (default 20, the official).")
 _QUICK = typer.Option(512, "--quick-size", metavar="N", help="quick: sequences generated once.")
+_MM_TEXTS = typer.Option(None, "--mm-texts", metavar="N",
+                         help="MultiModality texts (default 100 official, 20 quick).")
+_MM_GENERATIONS = typer.Option(None, "--mm-generations", metavar="G",
+                               help="MultiModality generations per text (default 30).")
 _NO_INTERACTION = typer.Option(False, "--no-interaction", help="Skip the interaction metrics.")
 _DEVICE = typer.Option("cpu", "--device", help="cpu or cuda.")
 
@@ -59,13 +63,17 @@ def train_evaluator_command(
 
 
 def _config(protocol: str, seed: int, batch_size: int | None, replications: int | None, quick_size: int,
-            no_interaction: bool):
+            mm_texts: int | None, mm_generations: int | None, no_interaction: bool):
     from interx.eval.embedding import INTERX
     from interx.eval.protocols import ProtocolConfig
 
-    changes = {k: v for k, v in dict(batch_size=batch_size, replications=replications).items() if v is not None}
+    changes = {k: v for k, v in dict(batch_size=batch_size, replications=replications,
+                                     mm_generations=mm_generations).items() if v is not None}
+    if mm_texts is not None and protocol == "official":
+        changes["mm_texts"] = mm_texts
+    quick_mm = {} if mm_texts is None else {"quick_mm_texts": mm_texts}
     return ProtocolConfig(protocol=protocol, settings=replace(INTERX, **changes), seed=seed, quick_size=quick_size,
-                          interaction=not no_interaction)
+                          interaction=not no_interaction, **quick_mm)
 
 
 def _generators(checkpoints: list[Path], generated: list[Path], device: str) -> list:
@@ -86,7 +94,8 @@ def _finish(report: dict, out: Path) -> None:
 
 def _embedding_command(task: str, data: Path, split: str, checkpoint: list[Path], generated: list[Path],
                        evaluator: str, protocol: str, seed: int, batch_size: int | None, replications: int | None,
-                       quick_size: int, no_interaction: bool, device: str, out: Path) -> int:
+                       quick_size: int, mm_texts: int | None, mm_generations: int | None, no_interaction: bool,
+                       device: str, out: Path) -> int:
     from interx.eval import protocols
     from interx.features.cache import open_cache
     from interx.models.evaluator import load_evaluator
@@ -97,7 +106,8 @@ def _embedding_command(task: str, data: Path, split: str, checkpoint: list[Path]
         warnings.simplefilter("ignore")  # the report's notes are printed by _finish
         report = run(cache.split(split), load_evaluator(evaluator, device),
                      _generators(checkpoint, generated, device),
-                     _config(protocol, seed, batch_size, replications, quick_size, no_interaction),
+                     _config(protocol, seed, batch_size, replications, quick_size, mm_texts, mm_generations,
+                             no_interaction),
                      class_names=cache.action_names, progress=lambda m: err_console.print(m, soft_wrap=True))
     _finish(report, out)
     return 0
@@ -109,11 +119,13 @@ def evaluate_text2interaction(
     evaluator: str = typer.Option(..., "--evaluator", metavar="RUN|official:DIR",
                                   help="The project's evaluator run, or official:DIR for the official one."),
     protocol: str = _PROTOCOL, seed: int = _SEED, batch_size: int | None = _BATCH, replications: int | None = _REPS,
-    quick_size: int = _QUICK, no_interaction: bool = _NO_INTERACTION, device: str = _DEVICE, out: Path = _OUT,
+    quick_size: int = _QUICK, mm_texts: int | None = _MM_TEXTS, mm_generations: int | None = _MM_GENERATIONS,
+    no_interaction: bool = _NO_INTERACTION, device: str = _DEVICE, out: Path = _OUT,
 ) -> int:
     """The official text-to-interaction table: ground truth, shuffled texts and one row per model."""
     return _embedding_command("text2interaction", data, split, checkpoint, generated, evaluator, protocol, seed,
-                              batch_size, replications, quick_size, no_interaction, device, out)
+                              batch_size, replications, quick_size, mm_texts, mm_generations, no_interaction,
+                              device, out)
 
 
 @evaluate_app.command("reaction")
@@ -122,11 +134,13 @@ def evaluate_reaction(
     evaluator: str = typer.Option(..., "--evaluator", metavar="RUN|official:DIR",
                                   help="The project's evaluator run, or official:DIR for the official one."),
     protocol: str = _PROTOCOL, seed: int = _SEED, batch_size: int | None = _BATCH, replications: int | None = _REPS,
-    quick_size: int = _QUICK, no_interaction: bool = _NO_INTERACTION, device: str = _DEVICE, out: Path = _OUT,
+    quick_size: int = _QUICK, mm_texts: int | None = _MM_TEXTS, mm_generations: int | None = _MM_GENERATIONS,
+    no_interaction: bool = _NO_INTERACTION, device: str = _DEVICE, out: Path = _OUT,
 ) -> int:
     """The reaction table: embedding metrics of the pair, contact F1 and synchronisation against the real reactor."""
     return _embedding_command("reaction", data, split, checkpoint, generated, evaluator, protocol, seed,
-                              batch_size, replications, quick_size, no_interaction, device, out)
+                              batch_size, replications, quick_size, mm_texts, mm_generations, no_interaction,
+                              device, out)
 
 
 @evaluate_app.command("action2interaction")
@@ -135,7 +149,8 @@ def evaluate_action2interaction(
     evaluator: Path = typer.Option(..., "--evaluator", metavar="RUN",
                                    help="A recogniser run (interx train recognizer)."),
     protocol: str = _PROTOCOL, seed: int = _SEED, batch_size: int | None = _BATCH, replications: int | None = _REPS,
-    quick_size: int = _QUICK, no_interaction: bool = _NO_INTERACTION, device: str = _DEVICE, out: Path = _OUT,
+    quick_size: int = _QUICK, mm_texts: int | None = _MM_TEXTS, mm_generations: int | None = _MM_GENERATIONS,
+    no_interaction: bool = _NO_INTERACTION, device: str = _DEVICE, out: Path = _OUT,
 ) -> int:
     """The action-to-interaction table: recognition accuracy, FID, diversity, multimodality on recogniser features."""
     from interx.eval.protocols import RecognizerJudge, evaluate_action2interaction as run
@@ -145,7 +160,8 @@ def evaluate_action2interaction(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the report's notes are printed by _finish
         report = run(cache.split(split), RecognizerJudge(evaluator), _generators(checkpoint, generated, device),
-                     _config(protocol, seed, batch_size, replications, quick_size, no_interaction),
+                     _config(protocol, seed, batch_size, replications, quick_size, mm_texts, mm_generations,
+                             no_interaction),
                      class_names=cache.action_names, progress=lambda m: err_console.print(m, soft_wrap=True))
     _finish(report, out)
     return 0

@@ -286,6 +286,10 @@ def _adapt(settings: ProtocolSettings, n: int, mm_n: int, notes: list[str]) -> P
         notes.append(f"diversity pairs reduced from {settings.diversity_pairs} to {used}: only {used} motions "
                      f"per pass")
         changes["diversity_pairs"] = used
+    if settings.mm_generations < settings.mm_pairs:
+        notes.append(f"MultiModality pairs reduced from {settings.mm_pairs} to {settings.mm_generations}: "
+                     f"{settings.mm_generations} generations per text")
+        changes["mm_pairs"] = settings.mm_generations
     if mm_n < settings.mm_texts:
         notes.append(f"MultiModality texts reduced from {settings.mm_texts} to {mm_n}")
         changes["mm_texts"] = mm_n
