@@ -119,12 +119,14 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=6000)
     parser.add_argument("--quick-size", type=int, default=96)
     parser.add_argument("--replications", type=int, default=5)
+    parser.add_argument("--batch-size", type=int, default=32, help="R-precision batch (32: the official)")
     parser.add_argument("--check", type=int, default=32, help="samples for the NaN / floor / bone checks")
     parser.add_argument("--smoke", action="store_true", help="a few steps of everything (checks the script)")
     args = parser.parse_args()
     if args.smoke:
         args.sequences, args.evaluator_steps, args.steps, args.quick_size, args.replications, args.check = \
             60, 10, 10, 32, 2, 4
+        args.batch_size = 4
     work = args.out or Path(tempfile.mkdtemp(prefix="interx-quality-"))
     data, cache, runs = work / "data", work / "cache", work / "runs"
     started = time.perf_counter()
@@ -139,7 +141,7 @@ def main() -> None:
     report_path = work / "text2interaction.json"
     run("evaluate", "text2interaction", "--data", str(cache), "--evaluator", str(runs / "evaluator"),
         "--checkpoint", str(runs / "generator"), "--protocol", "quick", "--quick-size", str(args.quick_size),
-        "--replications", str(args.replications), "--batch-size", "16", "--out", str(report_path))
+        "--replications", str(args.replications), "--batch-size", str(args.batch_size), "--out", str(report_path))
     rows = json.loads(report_path.read_text())["rows"]
     floor = noise_floor(cache, runs / "evaluator", args.quick_size)
     checks = sample_checks(cache, runs / "generator", args.check)

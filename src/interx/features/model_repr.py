@@ -28,8 +28,10 @@ gives back x's rotations, its pelvis and (for the default body) its joints.
 Positions, velocities and contacts are redundant channels the losses use.
 
 Normalisation statistics: the per-feature mean and std over the train split
-(both people pooled, like InterGen), from `representation_moments`; features
-constant over the split are divided by `STD_FLOOR` instead of 0.
+(both people pooled, like InterGen; mirrored copies included when training
+mirrors), from `representation_moments`; a std below `STD_FLOOR` (0.01: 1 cm,
+1 cm per frame, 0.01 of a rotation-matrix entry) is raised to it, so a channel
+that is nearly constant in the data cannot blow a small deviation up.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ import numpy as np
 
 from interx.body import rotations, skeleton
 from interx.body.joints import BODY, BODY_AND_HANDS, JOINT_INDEX, MIRROR, NUM_JOINTS, PARENTS
-from interx.body.kinematics import pose_joints
+from interx.body.kinematics import forward_kinematics, pose_joints
 from interx.data.types import MODEL_FPS, RAW_FPS, Interaction, PersonMotion
 from interx.errors import UsageError
 from interx.features.frames import apply_transform, canonical_transform, transform_smplx
@@ -52,7 +54,7 @@ from interx.features.resample import resample_person
 
 POSITION_JOINTS = BODY
 PELVIS = JOINT_INDEX["pelvis"]
-STD_FLOOR = 1e-4  # a feature constant over the train split is divided by this instead of 0
+STD_FLOOR = 1e-2  # no feature is divided by less: near-constant channels would blow small deviations up
 _SIXD_MIRROR = np.array([1, -1, -1, -1, 1, 1], dtype=np.float32)  # M R M on the first two rows, M = diag(-1,1,1)
 _X_MIRROR = np.array([-1, 1, 1], dtype=np.float32)
 
@@ -102,6 +104,20 @@ def default_rest_joints() -> np.ndarray:
     return skeleton.rest_joints()
 
 
+def body_joints(pose: np.ndarray, pelvis: np.ndarray) -> np.ndarray:
+    """Joints (..., J, 3) float32 of the default body posed by `pose` (..., J, 3) with its pelvis at `pelvis` (..., 3).
+
+    J may be fewer than 55 (the first J joints: parents come first). Plain numpy
+    forward kinematics, no compiled parallel kernel: data loading calls this for
+    every training item, and a parallel kernel's idle threads keep competing
+    with torch's for the cores for seconds after each call.
+    """
+    pose = np.asarray(pose, np.float32)
+    rest = default_rest_joints()[:pose.shape[-2]]
+    joints, _ = forward_kinematics(rotations.aa_to_mat(pose), rest, PARENTS, need_rotations=False)
+    return (joints + (np.asarray(pelvis, np.float32) - rest[PELVIS])[..., None, :]).astype(np.float32)
+
+
 def canonical_parameters(item: PairArrays) -> tuple[np.ndarray, np.ndarray]:
     """The pair's SMPL-X rotations and pelvis positions in its canonical frame.
 
@@ -128,9 +144,7 @@ def recanonicalise(pose: np.ndarray, pelvis: np.ndarray) -> tuple[np.ndarray, np
         pose and pelvis in the new frame (float32), and the (4,) transform applied
         (yaw, tx, 0, tz) as `interx.features.frames` defines it.
     """
-    rest = default_rest_joints()
-    first = pose_joints(np.asarray(pose[:1, :1], np.float32), np.asarray(pelvis[:1, :1], np.float32) - rest[PELVIS],
-                        rest)                                                      # (1, 1, 55, 3)
+    first = body_joints(pose[:1, :1], pelvis[:1, :1])                              # (1, 1, 55, 3)
     transform = canonical_transform(first)
     transform[2] = 0.0
     return (*move_parameters(pose, pelvis, transform), transform)
@@ -148,9 +162,7 @@ def encode_parameters(pose: np.ndarray, pelvis: np.ndarray, rep: ModelRepresenta
     """Features (T, P, D) float32 from canonical-frame rotations (T, P, 55, 3) and pelvis positions (T, P, 3)."""
     pose = np.asarray(pose, dtype=np.float32)
     frames, persons = pose.shape[:2]
-    rest = default_rest_joints()
-    joints = pose_joints(pose, np.asarray(pelvis, np.float32) - rest[PELVIS], rest)   # (T, P, 55, 3)
-    positions = joints[:, :, list(POSITION_JOINTS)]                                  # (T, P, 22, 3)
+    positions = body_joints(pose[:, :, :len(POSITION_JOINTS)], pelvis)                 # (T, P, 22, 3)
     sixd = rotations.aa_to_sixd(pose[:, :, list(rep.rotation_joints)])              # (T, P, R, 6)
     features = np.concatenate([
         positions.reshape(frames, persons, -1),
@@ -235,9 +247,18 @@ def to_interaction(features: np.ndarray, rep: ModelRepresentation, name: str, te
                        meta=dict(meta or {}))
 
 
-def representation_moments(items, rep: ModelRepresentation) -> Moments:
-    """Moments of the features over every frame of both people of `items` (an iterable of PairArrays)."""
+def representation_moments(items, rep: ModelRepresentation, mirrored: bool = False) -> Moments:
+    """Moments of the features over every frame of both people of `items` (an iterable of PairArrays).
+
+    With `mirrored`, the mirrored features count too (what training sees when it
+    mirrors): a channel that is nearly constant in the data but changes sign
+    under mirroring (a 6D component of a joint that never turns) then gets the
+    spread it has in training instead of a near-zero std.
+    """
     total = Moments(0, np.zeros(rep.dim), np.zeros(rep.dim))
     for item in items:
-        total = total.merge(Moments.of(encode(item, rep).reshape(-1, rep.dim)))
+        features = encode(item, rep).reshape(-1, rep.dim)
+        total = total.merge(Moments.of(features))
+        if mirrored:
+            total = total.merge(Moments.of(mirror(features, rep)))
     return total

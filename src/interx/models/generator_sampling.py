@@ -39,7 +39,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from interx.body.model import person_joints
+from interx.body.kinematics import forward_kinematics
+from interx.body.model import BuiltinBody
+from interx.body.rotations import aa_to_mat
 from interx.data.classes import ACTION_NAMES
 from interx.data.names import format_name, parse_name
 from interx.data.safe_io import write_json
@@ -119,7 +121,9 @@ def _noise(seed: int, prompt: int, sample: int, start: int, frames: int, dim: in
 def actor_parameters(actor: PersonMotion) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """An actor at 30 fps in its own canonical frame: pose (T, 55, 3), pelvis (T, 3), transform (4,)."""
     actor30 = resample_person(actor, MODEL_FPS)
-    joints = person_joints(actor30)                                                # (T, 55, 3), its own body
+    rest = BuiltinBody().rest_joints(actor30.betas, actor30.gender)                # its own body
+    joints, _ = forward_kinematics(aa_to_mat(actor30.full_pose()), rest, need_rotations=False)
+    joints = joints + actor30.trans[:, None]                                       # (T, 55, 3)
     transform = canonical_transform(joints[:, None])
     pose, pelvis = mr.move_parameters(actor30.full_pose(), joints[:, 0], transform)
     return pose, pelvis, transform
