@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -195,16 +196,24 @@ def test_granularity_and_markdown_table():
     assert table.splitlines()[2] == "| a | 0.500 ± 0.010 | 0.100 | - |"
 
 
-def test_official_evaluator_draws_new_crops_every_replication(cache, tmp_path):
-    from test_evaluator_official import write_official_folder
+def test_official_evaluator_draws_new_crops_every_replication(cache):
+    import torch
 
-    from interx.models.evaluator import load_evaluator
+    from interx.models.evaluator_official import (MotionEncoderBiGRUCo, MovementConvEncoder, OfficialEvaluator,
+                                                  TextEncoderBiGRUCo)
+    from interx.text.glove import GloveVocabulary
 
     split = cache.split("test")
-    write_official_folder(tmp_path, words=("two", "people", "perform", "action"))
-    evaluator = load_evaluator(f"official:{tmp_path}")
+    torch.manual_seed(0)
+    networks = {"movement_encoder": MovementConvEncoder(672, 32, 32), "text_encoder": TextEncoderBiGRUCo(300, 15, 32, 16),
+                "motion_encoder": MotionEncoderBiGRUCo(32, 32, 16)}   # the official structure, small
+    words = ["unk", "two", "people", "perform", "action"]
+    vectors = np.random.default_rng(0).standard_normal((len(words), 300)).astype(np.float32)
+    evaluator = OfficialEvaluator(networks, GloveVocabulary(vectors, {w: i for i, w in enumerate(words)}, words),
+                                  dim=16)
     config = ProtocolConfig(protocol="official", settings=INTERX.__class__(replications=2), interaction=False)
     report = evaluate_text2interaction(split, evaluator, [], config)
-    assert report["settings"]["evaluator"] == f"official:{tmp_path}"
     assert report["rows"]["ground_truth"]["fid"]["mean"] > 0.0        # pass 2 has other crops and captions
     assert report == evaluate_text2interaction(split, evaluator, [], config)
+    quick = evaluate_text2interaction(split, evaluator, [], replace(config, protocol="quick"))
+    assert quick["rows"]["ground_truth"]["fid"]["mean"] < report["rows"]["ground_truth"]["fid"]["mean"]
