@@ -205,8 +205,8 @@ def test_official_evaluator_draws_new_crops_every_replication(cache):
 
     split = cache.split("test")
     torch.manual_seed(0)
-    networks = {"movement_encoder": MovementConvEncoder(672, 32, 32), "text_encoder": TextEncoderBiGRUCo(300, 15, 32, 16),
-                "motion_encoder": MotionEncoderBiGRUCo(32, 32, 16)}   # the official structure, small
+    networks = {"movement_encoder": MovementConvEncoder(672, 32, 32),      # the official structure, small
+                "text_encoder": TextEncoderBiGRUCo(300, 15, 32, 16), "motion_encoder": MotionEncoderBiGRUCo(32, 32, 16)}
     words = ["unk", "two", "people", "perform", "action"]
     vectors = np.random.default_rng(0).standard_normal((len(words), 300)).astype(np.float32)
     evaluator = OfficialEvaluator(networks, GloveVocabulary(vectors, {w: i for i, w in enumerate(words)}, words),
