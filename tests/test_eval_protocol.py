@@ -41,7 +41,10 @@ def _key(joints: np.ndarray) -> np.ndarray:
 
 
 class OracleEvaluator:
-    """Knows every sequence: a motion embeds to its sequence's vector, a caption to the same vector plus noise."""
+    """Knows every sequence: a motion embeds to its sequence's vector v, a caption to 2 v plus noise.
+
+    (Texts and motions at different scales: text embeddings taken for motion ones would show as a large FID.)
+    """
 
     stochastic = False
 
@@ -54,7 +57,7 @@ class OracleEvaluator:
 
     def embed_texts(self, texts):
         rng = np.random.default_rng(len(texts))
-        return np.stack([self.vectors[self.index[t.name]] for t in texts]) + self.noise * rng.standard_normal(
+        return 2.0 * np.stack([self.vectors[self.index[t.name]] for t in texts]) + self.noise * rng.standard_normal(
             (len(texts), self.dim))
 
     def _which(self, motions):

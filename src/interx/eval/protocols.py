@@ -412,8 +412,8 @@ def _text_protocol(task: str, split, evaluator, generators: Sequence[Generator],
     first_motions: dict[str, list[np.ndarray]] = {}
 
     def generate_set(gen: Generator, rows: np.ndarray, rep: int) -> tuple:
-        """(motion embeddings (n, D), text embeddings (n, D), (m, G, D) MultiModality embeddings or None,
-        the n captions used)."""
+        """`score`'s arguments for a generator: text embeddings (n, D), motion embeddings (n, D),
+        (m, G, D) MultiModality embeddings or None, the n captions used."""
         pairs, used = _generate(gen, request(rows, range(n)), _seed(config.seed, rep, 2))
         texts = all_text[rows].copy()
         captions_used = [refs[r].caption if u is None else u for r, u in zip(rows, used)]
@@ -431,7 +431,7 @@ def _text_protocol(task: str, split, evaluator, generators: Sequence[Generator],
             extra, _ = _generate(gen, request(rows, repeat), _seed(config.seed, rep, 5))
             extra_emb = evaluator.embed_motions(extra, view_rng).reshape(len(chosen), settings.mm_generations - 1, -1)
             mm = np.concatenate([motion[chosen][:, None], extra_emb], axis=1)       # (m, G, D)
-        return motion, texts, mm, captions_used
+        return texts, motion, mm, captions_used
 
     for rep in range(settings.replications):
         rng = _rng(config.seed, rep, 0)
