@@ -10,7 +10,8 @@ synthetic release, mean over 3 seeds:
   0.25-0.5 s later, so a model that uses the partner must win).
 
 What it runs (each step is an ordinary `interx` command, so the figures are
-what a user gets): `interx synth` (--sequences, seed 0), `interx preprocess`,
+what a user gets; a rerun with the same --work reuses what is done):
+`interx synth` (--sequences, seed 0), `interx preprocess`,
 then for each seed `interx train forecaster --model transformer` and the same
 with `--independent` (--steps each; --jobs of them at a time, one torch thread
 each), one STS-GCN run (seed 0) for the table, and the forecast protocol
@@ -87,7 +88,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a new temporary one)")
     parser.add_argument("--sequences", type=int, default=1000)
-    parser.add_argument("--steps", type=int, default=1500, help="training steps per run")
+    parser.add_argument("--steps", type=int, default=1000, help="training steps per run")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--jobs", type=int, default=2, help="training runs at a time")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
@@ -111,9 +112,10 @@ def main() -> int:
     for seed in args.seeds:
         planned[f"transformer_s{seed}"] = ["--model", "transformer", "--seed", str(seed)]
         planned[f"transformer_independent_s{seed}"] = ["--model", "transformer", "--independent", "--seed", str(seed)]
-    commands = [_interx("train", "forecaster", "--data", str(cache_dir), "--out", str(runs / name),
-                        "--max-steps", str(args.steps), "--checkpoint-every", str(args.steps), *options)
-                for name, options in planned.items() if not (runs / name / "checkpoints").is_dir()]
+    # --resume: a finished run is kept, an interrupted one continues from its last checkpoint
+    commands = [_interx("train", "forecaster", "--data", str(cache_dir), "--out", str(runs / name), "--resume",
+                        "--max-steps", str(args.steps), "--checkpoint-every", str(min(args.steps, 500)), *options)
+                for name, options in planned.items()]
     runs.mkdir(parents=True, exist_ok=True)
     _run_all(commands, args.jobs, runs)
     trained = time.perf_counter()

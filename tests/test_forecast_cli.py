@@ -16,12 +16,20 @@ def trained(tmp_path_factory):
     folder = tmp_path_factory.mktemp("forecast_cli")
     cache = build_tiny_cache(folder)
     runs = {}
-    for name, extra in (("stsgcn", ["--model", "stsgcn"]), ("transformer", ["--model", "transformer"]),
+    for name, extra in (("stsgcn", ["--model", "stsgcn"]),
+                        ("transformer", ["--model", "transformer", "--bone-weight", "0.5", "--distance-weight", "0.5"]),
                         ("transformer_independent", ["--model", "transformer", "--independent"])):
         runs[name] = folder / name
         assert main(["train", "forecaster", "--data", str(cache), "--out", str(runs[name]), "--config", "tiny",
                      "--max-steps", "4", "--seed", "1", *extra]) == 0
     return folder, cache, runs
+
+
+def test_loss_options_reach_the_run_config(trained):
+    _, _, runs = trained
+    stored = json.loads((runs["transformer"] / "config.json").read_text())
+    assert stored["loss"] == {"velocity": 1.0, "bone_length": 0.5, "distance": 0.5}
+    assert stored["model"] == "transformer" and stored["train"]["max_steps"] == 4 and stored["train"]["seed"] == 1
 
 
 def test_evaluate_forecast_writes_one_table(trained, capsys):

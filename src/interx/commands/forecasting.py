@@ -11,10 +11,12 @@ from interx.cli_app import app, console, evaluate_app, train_app
 
 _DATA = typer.Option(..., "--data", metavar="CACHE", help="A preprocessed cache (interx preprocess).")
 _OUT_RUN = typer.Option(..., "--out", metavar="RUN", help="The run folder: config, checkpoints, log.")
-_MAX_STEPS = typer.Option(None, "--max-steps", metavar="N", help="Optimizer steps to train for.")
-_EVERY = typer.Option(None, "--checkpoint-every", metavar="N", help="Write a checkpoint every N steps.")
+_MAX_STEPS = typer.Option(None, "--max-steps", metavar="N",
+                          help="Optimizer steps to train for (default: the preset's).")
+_EVERY = typer.Option(None, "--checkpoint-every", metavar="N",
+                      help="Write a checkpoint every N steps (default: the preset's; always at the last step).")
 _RESUME = typer.Option(False, "--resume", help="Continue from the run's last complete checkpoint.")
-_SEED = typer.Option(None, "--seed", metavar="S", help="Seed of the run (weights, batches).")
+_SEED = typer.Option(None, "--seed", metavar="S", help="Seed of the run: weights, batches, augmentation (default 0).")
 _JOINTS = typer.Option(None, "--joints", metavar="SET", help="Joint set: body (22 joints) or body+hands (52).")
 
 
@@ -45,17 +47,24 @@ def _preset(presets: dict, name: str):
 def train_forecaster(
     data: Path = _DATA,
     out: Path = _OUT_RUN,
-    model: str = typer.Option("transformer", "--model", help="stsgcn or transformer."),
+    model: str = typer.Option("transformer", "--model", metavar="NAME", help="stsgcn or transformer."),
     independent: bool = typer.Option(False, "--independent",
                                      help="Transformer without cross-person attention (the ablation)."),
     joints: str | None = _JOINTS,
+    bone_weight: float | None = typer.Option(None, "--bone-weight", metavar="W",
+                                             help="Weight of the bone-length loss term (default 0: off)."),
+    distance_weight: float | None = typer.Option(None, "--distance-weight", metavar="W",
+                                                 help="Weight of the inter-person distance loss term (default 0)."),
     config: str = typer.Option("default", "--config", metavar="NAME", help="Preset: default or tiny."),
     max_steps: int | None = _MAX_STEPS,
     checkpoint_every: int | None = _EVERY,
     resume: bool = _RESUME,
     seed: int | None = _SEED,
 ) -> int:
-    """Train a two-person forecaster (1 s observed -> 2 s predicted, 30 fps) on a cache."""
+    """Train a two-person forecaster (1 s observed -> 2 s predicted, 30 fps) on a cache.
+
+    The loss is MPJPE plus the velocity term; --bone-weight and --distance-weight add the others.
+    """
     from interx.errors import UsageError
     from interx.features.cache import open_cache
     from interx.models.forecasting.run import MODELS, PRESETS, train_forecaster as train
@@ -70,6 +79,8 @@ def train_forecaster(
                        train=_train_settings(settings.train, max_steps, checkpoint_every, seed))
     if _joints(joints) is not None:
         settings = replace(settings, protocol=replace(settings.protocol, joints=joints))
+    weights = {k: v for k, v in (("bone_length", bone_weight), ("distance", distance_weight)) if v is not None}
+    settings = replace(settings, loss=replace(settings.loss, **weights))
     result = train(open_cache(data), out, settings, resume=resume, observer=ConsoleProgress(console, resume))
     console.print(f"run {out}: step {result.step}, checkpoint {result.checkpoint}", soft_wrap=True)
     return 0
@@ -122,9 +133,9 @@ def forecast(
     if result.metrics is not None:
         console.print("MPJPE " + ", ".join(f"{h:g}s {result.metrics[f'mpjpe@{h:g}s'] * 1000:.1f} mm"
                                            for h in config.protocol.horizons), soft_wrap=True)
-    console.print(f"wrote {result.forecast_dir} and {result.truth_dir}; render them with: interx render "
-                  f"{result.forecast_dir / 'motions' / result.name} --compare {result.truth_dir / 'motions' / result.name}"
-                  f" --out FILE.mp4", soft_wrap=True)
+    predicted, truth = (folder / "motions" / result.name for folder in (result.forecast_dir, result.truth_dir))
+    console.print(f"wrote {result.forecast_dir} and {result.truth_dir}; render them with: "
+                  f"interx render {predicted} --compare {truth} --out FILE.mp4", soft_wrap=True)
     return 0
 
 

@@ -54,7 +54,7 @@ class RecognitionSet:
     `labels` holds every sequence's class (for class-balanced sampling).
     """
 
-    def __init__(self, split, frames: int = 64, joints: str = "body"):
+    def __init__(self, split, frames: int = 32, joints: str = "body"):
         if joints not in JOINT_SETS:
             raise UsageError(f"joints must be one of {', '.join(JOINT_SETS)}, not {joints!r}")
         self.split, self.frames = split, frames

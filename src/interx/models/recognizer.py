@@ -45,13 +45,13 @@ class RecognizerConfig:
 
     num_classes: int = 40
     """Classes (the 40 Inter-X actions)."""
-    frames: int = 64
+    frames: int = 32
     """Frames a sequence is resampled to (evenly over its length)."""
     joints: Literal["body", "body+hands"] = "body"
     """Joint set: the 22 body joints, or body and both hands (52)."""
-    width: int = 128
+    width: int = 64
     """Token width."""
-    layers: int = 4
+    layers: int = 2
     """Transformer encoder layers."""
     heads: int = 4
     """Attention heads."""
@@ -59,7 +59,7 @@ class RecognizerConfig:
     """Feed-forward width as a multiple of `width`."""
     dropout: float = 0.1
     """Dropout in the encoder and before the classifier."""
-    embed_dim: int = 256
+    embed_dim: int = 128
     """D, the size of the embedding (penultimate features)."""
     label_smoothing: float = 0.1
     """Label smoothing of the cross-entropy loss."""

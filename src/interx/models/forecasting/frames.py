@@ -1,4 +1,7 @@
-"""A person's own frame in torch: root at the origin, facing +z (used by the independent forecaster and the recogniser)."""
+"""A person's own frame in torch: root at the origin, facing +z.
+
+Used by the independent forecaster and the recogniser.
+"""
 
 from __future__ import annotations
 

@@ -42,9 +42,9 @@ from interx.models.forecasting.losses import ForecastLossConfig
 class TransformerConfig:
     """Size and switches of the joint-token transformer."""
 
-    width: int = 128
+    width: int = 64
     """Token width."""
-    layers: int = 4
+    layers: int = 3
     """Encoder layers."""
     heads: int = 4
     """Attention heads."""
