@@ -24,8 +24,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# OMP_WAIT_POLICY=PASSIVE: idle OpenMP threads (numba's, torch's) sleep instead of
+# spinning, which otherwise slows torch several times over on two cores.
 demo: install
-	MKL_CBWR=COMPATIBLE $(BIN)/interx demo --out $(DEMO_OUT)
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/interx demo --out $(DEMO_OUT)
 
 # Chromium from the system packages, for the viewer's headless-browser test
 # (Playwright drives it by path; it never downloads a browser of its own).
@@ -34,7 +36,7 @@ browser:
 		|| echo "could not install chromium (needs root and apt): the headless-browser test will be skipped"
 
 test: install browser
-	MKL_CBWR=COMPATIBLE $(BIN)/python -m pytest -q tests
+	MKL_CBWR=COMPATIBLE OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -q tests
 
 clean:
 	rm -rf $(VENV) out

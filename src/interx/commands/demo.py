@@ -22,12 +22,12 @@ from interx.errors import UsageError
 class DemoBudget:
     """Sizes of the demo's data and training runs (the defaults fit ~15 min on 2 cores)."""
 
-    sequences: int = 400            # synthetic sequences (80/5/15 split)
-    evaluator_steps: int = 600      # contrastive evaluator
-    generator_steps: int = 1500     # tiny interaction diffusion model
-    forecaster_steps: int = 600     # each forecaster variant
-    recognizer_steps: int = 600
-    quick_size: int = 64            # sequences generated once by the quick protocol
+    sequences: int = 300            # synthetic sequences (80/5/15 split)
+    evaluator_steps: int = 300      # contrastive evaluator
+    generator_steps: int = 600      # tiny interaction diffusion model
+    forecaster_steps: int = 300     # each forecaster variant
+    recognizer_steps: int = 300
+    quick_size: int = 40            # sequences generated once by the quick protocol
     replications: int = 5
     batch_size: int = 32            # R-precision batch (the official 32)
     mm_texts: int = 8               # MultiModality: texts x generations (official 100 x 30)
