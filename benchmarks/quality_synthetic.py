@@ -22,13 +22,14 @@ Targets (issue: generation quality): model top-3 R-precision >= 70 % of ground
 truth's; FID reported beside the noise floor; no NaN; feet on the floor; bones
 within 1 %.
 
-Budget: the defaults (800 sequences, evaluator 2,000 steps, generator `small`
-6,000 steps) are meant to finish within 60 minutes on 2 quiet CPU cores; every
-stage prints its wall time. `--smoke` runs a few steps of each to check the
-script.
+Budget: the defaults (800 sequences, evaluator 1,000 steps, generator `tiny`
+4,000 steps) are meant to finish within 60 minutes on 2 quiet CPU cores
+(`small` costs about 30 times more per step: a GPU's job); every stage prints
+its wall time. `--smoke` runs a few steps of each to check the script.
 
 Run:
     python benchmarks/quality_synthetic.py [--out DIR] [--sequences N] [--config tiny|small] [--steps N]
+(an --out folder is reused: the data and cache when present, both trainings resumed)
 """
 
 from __future__ import annotations
@@ -114,9 +115,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="work folder (default: a temporary one)")
     parser.add_argument("--sequences", type=int, default=800)
-    parser.add_argument("--evaluator-steps", type=int, default=2000)
-    parser.add_argument("--config", default="small")
-    parser.add_argument("--steps", type=int, default=6000)
+    parser.add_argument("--evaluator-steps", type=int, default=1000)
+    parser.add_argument("--config", default="tiny")
+    parser.add_argument("--steps", type=int, default=4000)
     parser.add_argument("--quick-size", type=int, default=96)
     parser.add_argument("--replications", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=32, help="R-precision batch (32: the official)")
@@ -133,9 +134,8 @@ def main() -> None:
     if not cache.exists():
         run("synth", str(data), "--sequences", str(args.sequences), "--seed", "0")
         run("preprocess", str(data), "--out", str(cache), "--neutral", "--workers", "2")
-    if not (runs / "evaluator").exists():
-        run("train", "evaluator", "--data", str(cache), "--out", str(runs / "evaluator"),
-            "--max-steps", str(args.evaluator_steps))
+    run("train", "evaluator", "--data", str(cache), "--out", str(runs / "evaluator"),
+        "--max-steps", str(args.evaluator_steps), "--resume")
     run("train", "generator", "--data", str(cache), "--out", str(runs / "generator"), "--config", args.config,
         "--task", "text", "--max-steps", str(args.steps), "--checkpoint-every", "1000", "--resume")
     report_path = work / "text2interaction.json"

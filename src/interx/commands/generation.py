@@ -74,7 +74,12 @@ def generate_command(
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     render: bool = typer.Option(False, "--render", help="Also render each sequence to DIR/videos/SEQ.mp4."),
 ) -> None:
-    """Sample interactions from a trained generator and write them as Inter-X sequences."""
+    """Sample interactions from a trained generator and write them as Inter-X sequences.
+
+    Sample k of prompt p is named G{900 + p // 1000}T{p % 1000}A{action}R{k} (action 000 when none is known).
+    A reaction keeps the actor as P1, exactly as given; an actor longer than the model's window is answered
+    window by window (overlapping windows, the reactor continued across them).
+    """
     import time
 
     from interx.models.generator_sampling import SamplingOptions, generate, prompts_from_options, write_generated
