@@ -113,34 +113,32 @@ def _embedding_command(task: str, data: Path, split: str, checkpoint: list[Path]
     return 0
 
 
-@evaluate_app.command("text2interaction")
-def evaluate_text2interaction(
-    data: Path = _DATA, split: str = _SPLIT, checkpoint: list[Path] = _CHECKPOINT, generated: list[Path] = _GENERATED,
-    evaluator: str = typer.Option(..., "--evaluator", metavar="RUN|official:DIR",
-                                  help="The project's evaluator run, or official:DIR for the official one."),
-    protocol: str = _PROTOCOL, seed: int = _SEED, batch_size: int | None = _BATCH, replications: int | None = _REPS,
-    quick_size: int = _QUICK, mm_texts: int | None = _MM_TEXTS, mm_generations: int | None = _MM_GENERATIONS,
-    no_interaction: bool = _NO_INTERACTION, device: str = _DEVICE, out: Path = _OUT,
-) -> int:
-    """The official text-to-interaction table: ground truth, shuffled texts and one row per model."""
-    return _embedding_command("text2interaction", data, split, checkpoint, generated, evaluator, protocol, seed,
-                              batch_size, replications, quick_size, mm_texts, mm_generations, no_interaction,
-                              device, out)
+def _embedding_task_command(task: str, summary: str):
+    """The typer command of one embedding task (text2interaction and reaction share every option)."""
+
+    def command(
+        data: Path = _DATA, split: str = _SPLIT, checkpoint: list[Path] = _CHECKPOINT,
+        generated: list[Path] = _GENERATED,
+        evaluator: str = typer.Option(..., "--evaluator", metavar="RUN|official:DIR",
+                                      help="The project's evaluator run, or official:DIR for the official one."),
+        protocol: str = _PROTOCOL, seed: int = _SEED, batch_size: int | None = _BATCH,
+        replications: int | None = _REPS, quick_size: int = _QUICK, mm_texts: int | None = _MM_TEXTS,
+        mm_generations: int | None = _MM_GENERATIONS, no_interaction: bool = _NO_INTERACTION,
+        device: str = _DEVICE, out: Path = _OUT,
+    ) -> int:
+        return _embedding_command(task, data, split, checkpoint, generated, evaluator, protocol, seed,
+                                  batch_size, replications, quick_size, mm_texts, mm_generations, no_interaction,
+                                  device, out)
+
+    command.__doc__ = summary
+    return evaluate_app.command(task)(command)
 
 
-@evaluate_app.command("reaction")
-def evaluate_reaction(
-    data: Path = _DATA, split: str = _SPLIT, checkpoint: list[Path] = _CHECKPOINT, generated: list[Path] = _GENERATED,
-    evaluator: str = typer.Option(..., "--evaluator", metavar="RUN|official:DIR",
-                                  help="The project's evaluator run, or official:DIR for the official one."),
-    protocol: str = _PROTOCOL, seed: int = _SEED, batch_size: int | None = _BATCH, replications: int | None = _REPS,
-    quick_size: int = _QUICK, mm_texts: int | None = _MM_TEXTS, mm_generations: int | None = _MM_GENERATIONS,
-    no_interaction: bool = _NO_INTERACTION, device: str = _DEVICE, out: Path = _OUT,
-) -> int:
-    """The reaction table: embedding metrics of the pair, contact F1 and synchronisation against the real reactor."""
-    return _embedding_command("reaction", data, split, checkpoint, generated, evaluator, protocol, seed,
-                              batch_size, replications, quick_size, mm_texts, mm_generations, no_interaction,
-                              device, out)
+_embedding_task_command(
+    "text2interaction", "The official text-to-interaction table: ground truth, shuffled texts and one row per model.")
+_embedding_task_command(
+    "reaction",
+    "The reaction table: embedding metrics of the pair, contact F1 and synchronisation against the real reactor.")
 
 
 @evaluate_app.command("action2interaction")
