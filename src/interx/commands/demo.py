@@ -23,10 +23,10 @@ class DemoBudget:
     """Sizes of the demo's data and training runs (the defaults fit ~15 min on 2 cores)."""
 
     sequences: int = 300            # synthetic sequences (80/5/15 split)
-    evaluator_steps: int = 300      # contrastive evaluator
-    generator_steps: int = 600      # tiny interaction diffusion model
-    forecaster_steps: int = 300     # each forecaster variant
-    recognizer_steps: int = 300
+    evaluator_steps: int = 250      # contrastive evaluator
+    generator_steps: int = 400      # tiny interaction diffusion model
+    forecaster_steps: int = 200     # each forecaster variant
+    recognizer_steps: int = 200
     quick_size: int = 40            # sequences generated once by the quick protocol
     replications: int = 5
     batch_size: int = 32            # R-precision batch (the official 32)
