@@ -65,6 +65,20 @@ def test_interaction_transformer_uses_the_partner():
     assert (model.predict(history)[:, :, 0] - model.predict(other)[:, :, 0]).abs().max() > 1e-4
 
 
+def test_fit_normalisation_standardises_the_inputs():
+    model = _model("transformer")
+    history = _history(4, batch=8) * 0.3
+    model.fit_normalisation(history)
+    tokens, partner, _ = model.inputs(history)
+    for values, mean, std in ((tokens, model.token_mean, model.token_std),
+                              (partner, model.partner_mean, model.partner_std)):
+        z = (values.flatten(0, -2) - mean) / std
+        torch.testing.assert_close(z.mean(0), torch.zeros_like(mean), atol=1e-4, rtol=0)
+        torch.testing.assert_close(z.std(0), torch.ones_like(std), atol=1e-3, rtol=0)
+    # the statistics are saved with the weights
+    assert {"token_mean", "token_std", "partner_mean", "partner_std"} <= set(model.state_dict())
+
+
 def test_body_and_hands_shapes():
     protocol = ForecastProtocol(joints="body+hands")
     for name in ("stsgcn", "transformer"):

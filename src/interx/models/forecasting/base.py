@@ -6,6 +6,8 @@ observed frame), 30 fps.
 
 - `forward(history)`: history (B, observe, 2, J, 3) -> future (B, predict, 2, J, 3).
 - `predict(history)`: the same without gradients, in evaluation mode.
+- `fit_normalisation(history)`: input statistics from training windows, set
+  once before training (a no-op for models without normalised inputs).
 - `training_step(batch, generator)` / `validation_step`: the loss of
   `interx.models.forecasting.losses` on a batch {"history", "future"} (what
   `interx.train.fit` calls).
@@ -39,6 +41,10 @@ class Forecaster(nn.Module):
         expected = (p.observe, 2, p.num_joints, 3)
         if history.ndim != 5 or tuple(history.shape[1:]) != expected:
             raise ValueError(f"history must be (B, {', '.join(map(str, expected))}), got {tuple(history.shape)}")
+
+    def fit_normalisation(self, history: torch.Tensor) -> None:
+        """Learn input statistics from observed training windows (B, observe, 2, J, 3); models whose inputs
+        are normalised override this (the statistics are buffers, saved with the weights)."""
 
     def predict(self, history: torch.Tensor) -> torch.Tensor:
         """(B, observe, 2, J, 3) -> (B, predict, 2, J, 3), no gradients, evaluation mode (restored after)."""

@@ -29,6 +29,7 @@ from interx.train.loop import TrainConfig
 CONFIG_FILE = "config.json"
 BASELINES = {"zero_velocity": ZeroVelocity, "constant_velocity": ConstantVelocity}
 MODELS = ("stsgcn", "transformer")
+NORMALISATION_WINDOWS = 4096  # training windows (evenly spread) that input statistics are taken from
 
 FORECAST_TRAIN = TrainConfig(max_steps=6000, batch_size=64, lr=1e-3, weight_decay=1e-4, warmup_steps=200,
                              min_lr_ratio=0.05, grad_clip=1.0, ema_decay=0.995, checkpoint_every=1000,
@@ -95,6 +96,9 @@ def train_forecaster(cache, run_dir: Path | str, config: ForecasterRunConfig = F
                      resume: bool = False, observer=None):
     """Train a forecaster on a cache's train windows (val windows for the validation loss).
 
+    Before the first step the model's input statistics are taken from up to
+    `NORMALISATION_WINDOWS` training windows spread evenly over the split.
+
     Args:
         cache: an opened `interx.features.cache.Cache`.
         run_dir: the run folder (created); its config.json is written first.
@@ -122,8 +126,15 @@ def train_forecaster(cache, run_dir: Path | str, config: ForecasterRunConfig = F
         val_set = val_set if len(val_set) else None
     run_dir.mkdir(parents=True, exist_ok=True)
     save_config(stored, config)
-    return fit(lambda: build_forecaster(config), train_set, collate_windows, config.train, run_dir,
-               val_set=val_set, run_config=config_to_dict(config), resume=resume, observer=observer)
+    sample = np.linspace(0, len(train_set) - 1, min(len(train_set), NORMALISATION_WINDOWS)).astype(np.int64)
+
+    def build() -> Forecaster:
+        model = build_forecaster(config)
+        model.fit_normalisation(collate_windows([train_set[int(i)] for i in sample])["history"])
+        return model
+
+    return fit(build, train_set, collate_windows, config.train, run_dir, val_set=val_set,
+               run_config=config_to_dict(config), resume=resume, observer=observer)
 
 
 def load_forecaster(run_dir: Path | str) -> tuple[Forecaster, ForecasterRunConfig]:
