@@ -112,9 +112,13 @@ def body_joints(pose: np.ndarray, pelvis: np.ndarray) -> np.ndarray:
     every training item, and a parallel kernel's idle threads keep competing
     with torch's for the cores for seconds after each call.
     """
-    pose = np.asarray(pose, np.float32)
-    rest = default_rest_joints()[:pose.shape[-2]]
-    joints, _ = forward_kinematics(rotations.aa_to_mat(pose), rest, PARENTS, need_rotations=False)
+    return _posed(rotations.aa_to_mat(np.asarray(pose, np.float32)), pelvis)
+
+
+def _posed(mats: np.ndarray, pelvis: np.ndarray) -> np.ndarray:
+    """`body_joints` from rotation matrices (..., J, 3, 3)."""
+    rest = default_rest_joints()[:mats.shape[-3]]
+    joints, _ = forward_kinematics(mats, rest, PARENTS, need_rotations=False)
     return (joints + (np.asarray(pelvis, np.float32) - rest[PELVIS])[..., None, :]).astype(np.float32)
 
 
@@ -162,8 +166,9 @@ def encode_parameters(pose: np.ndarray, pelvis: np.ndarray, rep: ModelRepresenta
     """Features (T, P, D) float32 from canonical-frame rotations (T, P, 55, 3) and pelvis positions (T, P, 3)."""
     pose = np.asarray(pose, dtype=np.float32)
     frames, persons = pose.shape[:2]
-    positions = body_joints(pose[:, :, :len(POSITION_JOINTS)], pelvis)                 # (T, P, 22, 3)
-    sixd = rotations.aa_to_sixd(pose[:, :, list(rep.rotation_joints)])              # (T, P, R, 6)
+    mats = rotations.aa_to_mat(pose[:, :, list(rep.rotation_joints)])              # (T, P, R, 3, 3)
+    positions = _posed(mats[:, :, :len(POSITION_JOINTS)], pelvis)                  # (T, P, 22, 3): R starts with them
+    sixd = rotations.mat_to_sixd(mats)                                              # (T, P, R, 6)
     features = np.concatenate([
         positions.reshape(frames, persons, -1),
         _forward_difference(positions).reshape(frames, persons, -1),
