@@ -23,7 +23,6 @@ import os
 import shutil
 import tempfile
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -44,6 +43,7 @@ from interx.features.representations import PairArrays, default_stat_features
 from interx.features.resample import resampled_length
 from interx.features.sequence import prepare_pair
 from interx.features.sources import Source
+from interx.parallel import ordered_map
 
 Progress = Callable[[int, int], None]
 _IN_FLIGHT_PER_WORKER = 4
@@ -187,17 +187,8 @@ def _results(tasks: list[tuple[str, str, bool]], workers: int, init_args: tuple)
         finally:
             numba.set_num_threads(threads)
         return
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(workers, initializer=_init_worker, initargs=init_args) as pool:
-        pending: deque = deque()
-        for task in tasks:
-            pending.append(pool.apply_async(_work, (task,)))
-            if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
-                yield pending.popleft().get()
-        while pending:
-            yield pending.popleft().get()
+    yield from ordered_map(_work, tasks, workers, initializer=_init_worker, initargs=init_args,
+                           in_flight=_IN_FLIGHT_PER_WORKER)
 
 
 # ---------------------------------------------------------------------------------------

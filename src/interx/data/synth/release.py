@@ -30,6 +30,7 @@ from interx.data.synth.plan import (Group, Planned, cross_group_split, group_cou
                                     plan_sequences)
 from interx.data.types import Interaction
 from interx.errors import UsageError
+from interx.parallel import ordered_map
 
 PARALLEL_FROM = 48    # sequences: fewer are made in this process (starting workers costs seconds)
 
@@ -103,10 +104,7 @@ def generate(tasks: list[tuple[Planned, Group, int]],
         finally:
             numba.set_num_threads(threads)
         return
-    import multiprocessing
-
-    with multiprocessing.get_context("spawn").Pool(workers, initializer=_init_worker) as pool:
-        yield from pool.imap(_make, tasks, chunksize=4)
+    yield from ordered_map(_make, tasks, workers, initializer=_init_worker)
 
 
 def synthesize_release(root: Path | str, sequences: int, seed: int = 0, append: bool = False,
