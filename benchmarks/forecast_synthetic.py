@@ -87,8 +87,8 @@ def _mean_rows(reports: list[dict]) -> dict[str, dict]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a new temporary one)")
-    parser.add_argument("--sequences", type=int, default=1000)
-    parser.add_argument("--steps", type=int, default=1000, help="training steps per run")
+    parser.add_argument("--sequences", type=int, default=3000)
+    parser.add_argument("--steps", type=int, default=2000, help="training steps per run")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--jobs", type=int, default=2, help="training runs at a time")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")

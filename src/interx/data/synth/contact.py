@@ -2,8 +2,8 @@
 
 The generator's own small implementation (the data layer does not import the
 evaluation package): closest points between segments, surface gaps between
-capsules of two people, and the correction that brings a capsule to touch
-another. Capsules are `interx.body.capsules.CAPSULES`; a gap is the distance of
+capsules of two people (`segment_gaps`, compiled: it runs on every output
+frame), and the correction that brings a capsule to touch another. Capsules are `interx.body.capsules.CAPSULES`; a gap is the distance of
 the two segments minus both radii (negative when they overlap).
 """
 
@@ -13,6 +13,7 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d
 
 from interx.body.capsules import CAPSULE_NAMES, CAPSULES, RADII, capsule_segments
+from interx.data.synth._gap_kernel import segment_gaps
 
 CAPSULE_ID = {name: i for i, name in enumerate(CAPSULE_NAMES)}
 _EPS = 1e-12
@@ -40,25 +41,6 @@ def closest_points(p1, q1, p2, q2) -> tuple[np.ndarray, np.ndarray]:
     dot = lambda u, v: np.einsum("...i,...i->...", u, v)  # noqa: E731
     s, t = _params(dot(d1, d1), dot(d2, d2), dot(d1, d2), dot(d1, r), dot(d2, r))
     return p1 + s[..., None] * d1, p2 + t[..., None] * d2
-
-
-def segment_gaps(p1: np.ndarray, q1: np.ndarray, r1: np.ndarray, p2: np.ndarray, q2: np.ndarray,
-                 r2: np.ndarray) -> np.ndarray:
-    """Gaps (F, A, B) between capsules [p1, q1] (F, A, 3) of radii r1 (A,) and [p2, q2] (F, B, 3) of radii r2 (B,).
-
-    The (A x B) dot products come from batched matrix products, so no (F, A, B, 3) array is formed.
-    """
-    d1, d2 = q1 - p1, q2 - p2
-    dot = lambda u, v: np.einsum("...i,...i->...", u, v)  # noqa: E731
-    mm = lambda u, v: u @ np.swapaxes(v, -1, -2)  # noqa: E731  (F, A, B) of all dot products
-    a, e = dot(d1, d1)[:, :, None], dot(d2, d2)[:, None, :]
-    b = mm(d1, d2)
-    c = dot(d1, p1)[:, :, None] - mm(d1, p2)
-    f = mm(p1, d2) - dot(p2, d2)[:, None, :]
-    rr = dot(p1, p1)[:, :, None] + dot(p2, p2)[:, None, :] - 2.0 * mm(p1, p2)
-    s, t = _params(a, e, b, c, f)
-    sq = rr + s * s * a + t * t * e + 2.0 * (s * c - t * f - s * t * b)
-    return np.sqrt(np.maximum(sq, 0.0)) - np.asarray(r1, np.float64)[:, None] - np.asarray(r2, np.float64)[None, :]
 
 
 def all_gaps(joints_a: np.ndarray, joints_b: np.ndarray) -> np.ndarray:
