@@ -1,6 +1,7 @@
 """Command modules of the `interx` CLI; each registers its commands on `interx.cli_app`.
 
-Imported lazily by `main`, so `import interx` stays light.
+Imported lazily by `main`, so `import interx` stays light (each module imports
+its heavy dependencies inside the command functions).
 """
 
 import importlib
@@ -10,8 +11,4 @@ _MODULES = ("data", "synth", "body", "features", "evaluation", "generation", "fo
 
 def register_all() -> None:
     for name in _MODULES:
-        try:
-            importlib.import_module(f"interx.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"interx.commands.{name}":
-                raise
+        importlib.import_module(f"interx.commands.{name}")
