@@ -17,10 +17,9 @@ with `--independent` (--steps each; --jobs of them at a time, one torch thread
 each), one STS-GCN run (seed 0) for the table, and the forecast protocol
 (`interx.eval.forecast_protocol`) on the test split.
 
-Budget (the defaults): 1,000 sequences, 1,500 steps per run, 7 runs, two at a
-time: about 35-45 minutes on two idle CPU cores (synthesis ~3 min,
-preprocessing ~1 min, each pair of runs ~8-12 min); a loaded machine takes
-longer. Prints the table (errors in meters, seeds averaged; +- is the standard
+Budget (the defaults): 3,000 sequences, 2,000 steps per run, 7 runs, two at a
+time: 35 minutes on two idle CPU cores (synthesis and preprocessing 2.7 min,
+training 31 min, evaluation 1.2 min); a loaded machine takes longer. Prints the table (errors in meters, seeds averaged; +- is the standard
 deviation over seeds) and PASS/FAIL per criterion; writes --json; exits 1 when
 a criterion fails.
 
