@@ -30,11 +30,11 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.ndimage import maximum_filter1d, uniform_filter1d
 
-from interx.body import rotations
 from interx.body.capsules import capsule_segments
 from interx.body.joints import JOINT_INDEX, LEFT_HAND, NUM_JOINTS, RIGHT_HAND
 from interx.data.synth import contact as geo
 from interx.data.synth import ik
+from interx.data.synth._rot_kernel import euler_yxz, mat_to_quat, quat_to_mat
 from interx.data.synth.gait import Footsteps, GaitStyle, plan_footsteps
 from interx.data.synth.hands import finger_pose, shape_tip
 from interx.data.synth.rig import (ARM_CHAINS, ARM_HINGES, COLLARS, LEG_CHAINS, LEG_HINGE, LEG_REACH, PALM_NORMAL,
@@ -250,18 +250,21 @@ class Performer:
     def _trunk(self) -> Trunk:
         pitch, roll, twist = self.lean[:, 0], self.lean[:, 1], self.lean[:, 2]
         breath = self._breath
-        pelvis_rot = ik.yaw_mat(self.yaw) @ rotations.axis_mat(_PITCH_SHARE[0] * pitch, "X")
-        spine = np.stack([
-            rotations.euler_to_mat(np.stack([twist / 3, _PITCH_SHARE[k + 1] * pitch + (0.5 * breath if k else 0.0),
-                                             -roll / 3], -1), "YXZ")
-            for k in range(3)], axis=1)
         head = self.head + self._gaze
-        neck = rotations.euler_to_mat(np.stack([0.4 * head[:, 1], 0.4 * head[:, 0] - breath, -0.4 * head[:, 2]], -1),
-                                      "YXZ")
-        head_rot = rotations.euler_to_mat(np.stack([0.6 * head[:, 1], 0.6 * head[:, 0], -0.6 * head[:, 2]], -1), "YXZ")
+        # Euler YXZ angles of spine1..3, neck, head, then the pelvis (heading and pitch) and the collars
+        euler = np.zeros((self.frames, 8, 3))
+        euler[:, :3, 0] = (twist / 3)[:, None]
+        euler[:, :3, 1] = _PITCH_SHARE[1:] * pitch[:, None]
+        euler[:, 1:3, 1] += (0.5 * breath)[:, None]
+        euler[:, :3, 2] = (-roll / 3)[:, None]
+        euler[:, 3] = head[:, [1, 0, 2]] * [0.4, 0.4, -0.4]
+        euler[:, 3, 1] -= breath
+        euler[:, 4] = head[:, [1, 0, 2]] * [0.6, 0.6, -0.6]
+        euler[:, 5, 0], euler[:, 5, 1] = self.yaw, _PITCH_SHARE[0] * pitch
         # elevation raises each shoulder: +z rotation lifts the left (+x) side, -z the right
-        collars = np.stack([rotations.axis_mat(self.shrug[:, 0] + 0.3 * breath, "Z"),
-                            rotations.axis_mat(-(self.shrug[:, 1] + 0.3 * breath), "Z")], axis=1)
+        euler[:, 6, 2], euler[:, 7, 2] = self.shrug[:, 0] + 0.3 * breath, -(self.shrug[:, 1] + 0.3 * breath)
+        mats = euler_yxz(euler)
+        spine, neck, head_rot, pelvis_rot, collars = mats[:, :3], mats[:, 3], mats[:, 4], mats[:, 5], mats[:, 6:]
         pelvis = np.zeros((self.frames, 3))
         pelvis[:, [0, 2]] = self.xz + self._sway
         pelvis[:, 1] = self.rig.pelvis_height - _SOFT_KNEES * self.rig.scale - self.drop
@@ -286,7 +289,7 @@ class Performer:
                 pitch[:, side] += w * (layer.pitch - pitch[:, side])
                 stance[:, side] &= w < 1e-3
         ankle += self.fix_foot
-        rot = ik.yaw_mat(yaw) @ rotations.axis_mat(-pitch, "X")
+        rot = euler_yxz(np.stack([yaw, -pitch, np.zeros_like(yaw)], -1))     # heading, then toe pitch
         return ankle, rot, stance
 
     def _lower_to_reach(self, joints: np.ndarray, ankle: np.ndarray, stance: np.ndarray) -> np.ndarray:
@@ -455,7 +458,7 @@ class Performer:
         shoulder = self.trunk_joints[:, ARM_CHAINS[side][0]]
         hang = lambda v: np.einsum("tij,tj->ti", upright, _seq(v, self.frames) * sign)  # noqa: E731
         wrist = shoulder + hang(wrist)
-        quat = rotations.mat_to_quat(rig.hand_rotation(side, hang(point), hang([-1.0, 0.0, 0.0])))
+        quat = mat_to_quat(rig.hand_rotation(side, hang(point), hang([-1.0, 0.0, 0.0])))
         pole = shoulder + hang([0.08 * s, -0.2 * s, -0.35 * s])     # elbows hang back, close to the body
         for layer in self.arm_layers[side]:
             if layer.body:
@@ -467,12 +470,12 @@ class Performer:
             wrist, pole = wrist + w * (target[0] - wrist), pole + w * (target[3] - pole)
             active = layer.weight > 0.0
             if active.any():
-                other = rotations.mat_to_quat(rig.hand_rotation(side, target[1][active], target[2][active]))
+                other = mat_to_quat(rig.hand_rotation(side, target[1][active], target[2][active]))
                 here = quat[active]
                 other = np.where(np.sum(here * other, -1, keepdims=True) < 0, -other, other)
                 mixed = here + w[active] * (other - here)
                 quat[active] = mixed / np.linalg.norm(mixed, axis=-1, keepdims=True)
-        return wrist, rotations.quat_to_mat(quat), pole
+        return wrist, quat_to_mat(quat), pole
 
     def make_fingers(self, out_t: np.ndarray, factor: int) -> None:
         """Fix the finger poses (shapes plus tracking noise) at the output times `out_t` (T,), every

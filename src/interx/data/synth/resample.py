@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from interx.body import rotations
+from interx.data.synth._rot_kernel import upsample_aa
 
 
 def _positions(frames: int, factor: int) -> tuple[np.ndarray, np.ndarray]:
@@ -27,12 +27,7 @@ def upsample_rotations(aa: np.ndarray, factor: int) -> np.ndarray:
     between consecutive frames (the same path as slerp; a frame apart at 30 fps the speeds differ negligibly)."""
     if aa.shape[0] < 2:
         return aa.copy()
-    k0, u = _positions(aa.shape[0], factor)
-    quat = rotations.aa_to_quat(np.asarray(aa, np.float64))
-    q0, q1 = quat[k0], quat[k0 + 1]
-    q1 = np.where(np.sum(q0 * q1, axis=-1, keepdims=True) < 0, -q1, q1)     # the shorter way round
-    q = q0 + u[:, None, None] * (q1 - q0)
-    return rotations.quat_to_aa(q / np.linalg.norm(q, axis=-1, keepdims=True))
+    return upsample_aa(aa, factor)      # compiled; `rotations` holds the reference formulas
 
 
 def upsample_positions(x: np.ndarray, factor: int) -> np.ndarray:

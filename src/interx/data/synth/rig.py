@@ -16,6 +16,8 @@ from interx.body import rotations, skeleton
 from interx.body.joints import JOINT_INDEX, NUM_JOINTS, PARENTS
 from interx.body.kinematics import forward_kinematics
 from interx.data.synth import ik
+from interx.data.synth._ik_kernel import two_bone_chain
+from interx.data.synth._rot_kernel import mat_to_aa
 
 SIDES = ("left", "right")
 BODY_JOINTS = 22            # pelvis .. right_wrist
@@ -140,17 +142,16 @@ def solve_chain(rig: Rig, chain: tuple[int, int, int], hinge: np.ndarray, root_p
                 rotations: bool = True):
     """Reach `target` with a chain whose end joint takes the world rotation `end_rot`.
 
+    The two-bone solve of `ik.two_bone` and the locals parent^T G1, G1^T G2, G2^T end_rot, compiled
+    (`_ik_kernel`).
+
     Returns:
         locals (T, 3, 3, 3) of (root, middle, end) (None unless `rotations`); middle and end
         world positions (T, 3); shortfall (T,) meters out of reach.
     """
     a, b, c = chain
-    g1, g2, middle, end, shortfall = ik.two_bone(root_pos, target, pole, rig.bone(a, b), rig.bone(b, c), hinge,
-                                                 rotations)
-    if not rotations:
-        return None, middle, end, shortfall
-    locals_ = np.stack([ik.local(parent_rot, g1), ik.local(g1, g2), ik.local(g2, end_rot)], axis=1)
-    return locals_, middle, end, shortfall
+    return two_bone_chain(root_pos, target, pole, rig.bone(a, b), rig.bone(b, c), hinge, parent_rot, end_rot,
+                          rotations)
 
 
 def middle_tip(rig: Rig, side: int, fingers: np.ndarray | None = None) -> np.ndarray:
@@ -188,7 +189,7 @@ def assemble_pose(trunk: Trunk, legs: np.ndarray, arms: np.ndarray, fingers: np.
         mats[:, list(LEG_CHAINS[side])] = legs[:, side]
         mats[:, list(ARM_CHAINS[side])] = arms[:, side]
     pose = np.zeros((frames, NUM_JOINTS, 3))
-    pose[:, :BODY_JOINTS] = rotations.mat_to_aa(mats)
+    pose[:, :BODY_JOINTS] = mat_to_aa(mats)
     pose[:, 25:40] = fingers[:, 0]
     pose[:, 40:55] = fingers[:, 1]
     return pose
