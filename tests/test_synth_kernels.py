@@ -65,6 +65,26 @@ def test_upsampled_rotations_match_the_numpy_interpolation():
     assert np.allclose(got[::4], rotations.quat_to_aa(rotations.aa_to_quat(aa)), atol=1e-10)
 
 
+def test_catmull_rom_matches_the_numpy_splines():
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=(11, 45))
+    factor = 4
+    out = factor * (x.shape[0] - 1) + 1
+    where = np.arange(out) / factor
+    k0 = np.minimum(np.floor(where).astype(np.int64), x.shape[0] - 2)
+    u = (where - k0)[:, None]
+    padded = np.concatenate([2 * x[:1] - x[1:2], x, 2 * x[-1:] - x[-2:-1]])
+    p0, p1, p2, p3 = padded[k0], padded[k0 + 1], padded[k0 + 2], padded[k0 + 3]
+    want = 0.5 * (2 * p1 + (p2 - p0) * u + (2 * p0 - 5 * p1 + 4 * p2 - p3) * u ** 2
+                  + (3 * p1 - p0 - 3 * p2 + p3) * u ** 3)
+    got = rk.catmull_rom(x, factor)
+    assert np.allclose(got, want, atol=1e-13)
+    assert np.array_equal(got[:-1:factor], x[:-1]) and np.allclose(got[-1], x[-1], atol=1e-13)
+    # two frames: a straight line (the extrapolated ends keep it straight)
+    line = rk.catmull_rom(np.array([[0.0], [1.0]]), 4)
+    assert np.allclose(line[:, 0], [0.0, 0.25, 0.5, 0.75, 1.0])
+
+
 def _two_bone_reference(root, target, pole, b1, b2, hinge, parent, end_rot):
     g1, g2, middle, end, shortfall = ik.two_bone(root, target, pole, b1, b2, hinge)
     locals_ = np.stack([ik.local(parent, g1), ik.local(g1, g2), ik.local(g2, end_rot)], axis=1)

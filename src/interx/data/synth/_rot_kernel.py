@@ -1,4 +1,4 @@
-"""Compiled rotation conversions for the generator's many small (T, ...) float64 arrays.
+"""Compiled rotation conversions and upsampling for the generator's many small (T, ...) float64 arrays.
 
 The same formulas as `interx.body.rotations` (which serves numpy and torch alike
 and is the reference the tests hold these to), written per item so that a
@@ -6,8 +6,9 @@ conversion costs one call instead of a few dozen numpy temporaries:
 Shepperd's method for matrix -> quaternion (the candidate built on the largest
 of the four 4 q_i^2 terms, first one on ties), w >= 0 quaternions, angles in
 [0, pi], Euler "YXZ" as R_Y(a0) @ R_X(a1) @ R_Z(a2), and the normalised linear
-quaternion interpolation of `resample.upsample_rotations`.
-Public doors: `mat_to_quat`, `mat_to_aa`, `quat_to_mat`, `euler_yxz`, `upsample_aa`.
+quaternion interpolation of `resample.upsample_rotations`, and the Catmull-Rom
+splines of `resample.upsample_positions`.
+Public doors: `mat_to_quat`, `mat_to_aa`, `quat_to_mat`, `euler_yxz`, `upsample_aa`, `catmull_rom`.
 """
 
 from __future__ import annotations
@@ -136,6 +137,23 @@ def _upsample_aa(aa, factor, out):  # pragma: no cover - compiled
             _quat_aa(w / n, x / n, y / n, z / n, out[i, j])
 
 
+@numba.njit(cache=True)
+def _catmull_rom(x, factor, out):  # pragma: no cover - compiled
+    """x (K, D), K >= 2 -> out (factor (K - 1) + 1, D), the ends extrapolated linearly."""
+    frames, dims = x.shape
+    for i in range(out.shape[0]):
+        where = i / factor
+        k0 = min(int(math.floor(where)), frames - 2)
+        u = where - k0
+        u2, u3 = u * u, u ** 3
+        for d in range(dims):
+            p1, p2 = x[k0, d], x[k0 + 1, d]
+            p0 = x[k0 - 1, d] if k0 > 0 else 2 * x[0, d] - x[1, d]
+            p3 = x[k0 + 2, d] if k0 + 2 < frames else 2 * x[frames - 1, d] - x[frames - 2, d]
+            out[i, d] = 0.5 * (2 * p1 + (p2 - p0) * u + (2 * p0 - 5 * p1 + 4 * p2 - p3) * u2
+                               + (3 * p1 - p0 - 3 * p2 + p3) * u3)
+
+
 def _flat(x: np.ndarray, tail: tuple[int, ...]) -> np.ndarray:
     return np.ascontiguousarray(x, dtype=np.float64).reshape((-1,) + tail)
 
@@ -174,4 +192,12 @@ def upsample_aa(aa: np.ndarray, factor: int) -> np.ndarray:
     aa = np.ascontiguousarray(aa, dtype=np.float64)
     out = np.empty((factor * (aa.shape[0] - 1) + 1,) + aa.shape[1:])
     _upsample_aa(aa, factor, out)
+    return out
+
+
+def catmull_rom(x: np.ndarray, factor: int) -> np.ndarray:
+    """(K, D), K >= 2 -> (factor (K - 1) + 1, D) by Catmull-Rom splines through every frame (float64)."""
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    out = np.empty((factor * (x.shape[0] - 1) + 1, x.shape[1]))
+    _catmull_rom(x, factor, out)
     return out
