@@ -6,8 +6,9 @@ Prints wall time, sequences per second, the time the full-size release would
 take at that rate, mean length, draws per sequence and the size on disk. The
 release is written to a temporary folder (removed afterwards) unless --out is
 given. Wall time depends on what else the machine runs, so it also makes
-M sequences (default 60) in this one process and prints their CPU time: the
-time a full-size release needs on two otherwise idle cores follows from it.
+M sequences (default 60) in this one process, after two warm-up sequences
+that load the compiled kernels, and prints their CPU time: the time a
+full-size release needs on two otherwise idle cores follows from it.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ def main() -> None:
         print(f"load average       {os.getloadavg()[0]:.1f} (cores {os.cpu_count()})")
         if args.cpu_sample:
             sample = Path(tempfile.mkdtemp(prefix="synth_cpu_"))
+            # load (or compile) the generator's kernels first: the sample times sequences, not start-up
+            synthesize_release(sample / "warm", 2, seed=args.seed + 2, workers=1)
             start = time.process_time()
             sampled = synthesize_release(sample / "cpu", args.cpu_sample, seed=args.seed + 1, workers=1)
             cpu = (time.process_time() - start) / len(sampled.names)
