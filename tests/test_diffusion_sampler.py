@@ -119,6 +119,34 @@ def test_the_two_persons_are_treated_alike():
     assert torch.allclose(swapped, out.flip(2), atol=1e-5)
 
 
+def test_the_skip_adds_a_learned_share_of_a_local_average_of_the_noisy_input():
+    """x0 = head + g(t) * (a(t) * x_t): a fresh denoiser predicts zeros (head and gain zero-initialised); with the
+    gain's bias set and all taps equal, the output is that share of the mean of x_t over the real frames within 4
+    of each frame (person 0's: the given partner's); with one dominant centre tap, that share of x_t itself."""
+    torch.manual_seed(0)
+    model = InteractionDenoiser(CFG, feature_dim=5, text_dim=6).eval()
+    xt, t, mask, cond = _inputs()
+    mask[1, 8:] = False
+    cond.use_partner = torch.tensor([True, False])
+    assert float(model(xt, t, mask, cond).abs().max()) == 0.0
+    share = torch.tensor([0.0, 0.25, 0.5, 1.0, -1.0])
+    with torch.no_grad():
+        model.skip.gain.bias.copy_(share)
+        model.skip.taps.bias.zero_()
+    seen = xt.clone()
+    seen[0, :, 0] = cond.partner[0]
+    expected = torch.zeros_like(xt)
+    for b in range(2):
+        real = int(mask[b].sum())
+        for f in range(real):
+            expected[b, f] = share * seen[b, max(f - 4, 0):min(f + 5, real)].mean(0)
+    out = model(xt, t, mask, cond)
+    assert torch.allclose(out[0], expected[0], atol=1e-5) and torch.allclose(out[1, :8], expected[1, :8], atol=1e-5)
+    with torch.no_grad():
+        model.skip.taps.bias[4] = 60.0
+    assert torch.allclose(model(xt, t, mask, cond)[1, :8], share * xt[1, :8], atol=1e-5)
+
+
 def test_too_long_inputs_are_refused():
     model = _denoiser()
     xt, t, mask, cond = _inputs(frames=13)

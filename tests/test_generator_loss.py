@@ -34,8 +34,9 @@ def _loss(pred, target, mask, mean, std, t=(100, 100), generated=((True, True), 
 def test_a_perfect_prediction_costs_nothing(batch):
     x, mask, mean, std = batch
     losses = _loss(x, x, mask, mean, std)
-    assert set(losses) == {"recon", "velocity", "bone", "foot", "distance_map", "affinity", "loss"}
-    for key in ("recon", "velocity", "bone", "distance_map"):
+    assert set(losses) == {"recon", "velocity", "bone", "foot", "distance_map", "affinity", "feature_velocity",
+                           "loss"}
+    for key in ("recon", "velocity", "bone", "distance_map", "feature_velocity"):
         assert float(losses[key]) == 0.0, key
     # foot (sliding while in contact) and affinity (close pairs pulled to touching) judge the data itself too
     assert float(losses["foot"]) >= 0.0 and float(losses["affinity"]) >= 0.0
@@ -72,3 +73,16 @@ def test_geometric_terms_only_below_step_700(batch):
     assert float(late["recon"]) == pytest.approx(float(early["recon"]))
     for key in ("velocity", "bone", "distance_map"):
         assert float(late[key]) == 0.0 and float(early[key]) > 0.0, key
+
+
+def test_a_jittering_error_costs_feature_velocity_and_a_steady_one_does_not(batch):
+    """An error of +-d alternating from frame to frame changes by 2 d per frame: feature_velocity = 4 d^2 on every
+    real pair of frames, recon = d^2; a constant error of d costs recon d^2 and no feature_velocity."""
+    x, mask, mean, std = batch
+    d = 0.1
+    sign = (-1.0) ** torch.arange(x.shape[1], dtype=torch.float32)[None, :, None, None]
+    jitter = _loss(x + d * sign, x, mask, mean, std)
+    steady = _loss(x + d, x, mask, mean, std)
+    assert float(jitter["feature_velocity"]) == pytest.approx(4 * d * d, rel=1e-4)
+    assert float(jitter["recon"]) == pytest.approx(d * d, rel=1e-4) == float(steady["recon"])
+    assert float(steady["feature_velocity"]) == pytest.approx(0.0, abs=1e-10)

@@ -22,10 +22,18 @@ processing's choice) they are the cache's canonical joints; for other bodies the
 rotations and the pelvis trajectory are exact and the limbs are the default
 skeleton's.
 
-Decoding (`decode`) uses rotations and the pelvis only: SMPL-X parameters of
-the default body, root translation = pelvis - rest pelvis. So decode(encode(x))
-gives back x's rotations, its pelvis and (for the default body) its joints.
-Positions, velocities and contacts are redundant channels the losses use.
+Decoding (`decode`, frames first) uses the rotations and the pelvis: SMPL-X
+parameters of the default body, root translation = pelvis - rest pelvis. The
+pelvis track is the least-squares fit to both of its channels, the positions
+and the velocities, the velocities weighted `PELVIS_VELOCITY_WEIGHT` times more:
+the pelvis position is normalised by metres (its spread over the pair frame),
+its velocity by centimetres per frame, so a model's per-frame error in the
+position channel is a jitter of centimetres that the velocity channel does not
+have, while the positions still pin the track's place. For consistent channels
+(any encoded motion) the fit is the track itself, so decode(encode(x)) gives
+back x's rotations, its pelvis and (for the default body) its joints. The other
+joints' positions and velocities and the contacts are redundant channels the
+losses use.
 
 Normalisation statistics: the per-feature mean and std over the train split
 (both people pooled, like InterGen; mirrored copies included when training
@@ -40,6 +48,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from scipy.linalg import solve_banded
 
 from interx.body import rotations, skeleton
 from interx.body.joints import BODY, BODY_AND_HANDS, JOINT_INDEX, MIRROR, NUM_JOINTS, PARENTS
@@ -55,6 +64,7 @@ from interx.features.resample import resample_person
 POSITION_JOINTS = BODY
 PELVIS = JOINT_INDEX["pelvis"]
 STD_FLOOR = 1e-2  # no feature is divided by less: near-constant channels would blow small deviations up
+PELVIS_VELOCITY_WEIGHT = 1e4  # decode: 1 cm/frame of pelvis velocity error costs as much as 1 m of position error
 _SIXD_MIRROR = np.array([1, -1, -1, -1, 1, 1], dtype=np.float32)  # M R M on the first two rows, M = diag(-1,1,1)
 _X_MIRROR = np.array([-1, 1, 1], dtype=np.float32)
 
@@ -184,12 +194,34 @@ def encode(item: PairArrays, rep: ModelRepresentation) -> np.ndarray:
     return encode_parameters(pose, pelvis, rep)
 
 
+def fused_track(position: np.ndarray, velocity: np.ndarray, weight: float = PELVIS_VELOCITY_WEIGHT) -> np.ndarray:
+    """The track p (T, ...) minimising sum_t |p_t - P_t|^2 + weight sum_t |p_t+1 - p_t - V_t|^2.
+
+    position P (T, ...) and velocity V (T, ...) (forward differences; the last
+    row is not used). Solved exactly (a tridiagonal system per coordinate); a
+    track whose channels agree comes back unchanged.
+    """
+    frames = len(position)
+    if frames < 2:
+        return np.asarray(position)
+    p = np.asarray(position, dtype=np.float64).reshape(frames, -1)
+    v = np.asarray(velocity, dtype=np.float64).reshape(frames, -1)[:-1]
+    rhs = p.copy()
+    rhs[:-1] -= weight * v
+    rhs[1:] += weight * v
+    bands = np.zeros((3, frames))
+    bands[0, 1:] = bands[2, :-1] = -weight
+    bands[1] = 1.0 + weight * np.r_[1.0, np.full(frames - 2, 2.0), 1.0]
+    return solve_banded((1, 1), bands, rhs).reshape(np.shape(position)).astype(np.asarray(position).dtype)
+
+
 def decode(features: np.ndarray, rep: ModelRepresentation) -> tuple[np.ndarray, np.ndarray]:
-    """SMPL-X parameters of the default body from features (..., D).
+    """SMPL-X parameters of the default body from features (T, ..., D), frames first.
 
     Returns:
-        pose (..., 55, 3) axis-angle (jaw and eyes zero; hands zero without
-        `rep.hands`) and trans (..., 3) meters, float32, in the canonical frame.
+        pose (T, ..., 55, 3) axis-angle (jaw and eyes zero; hands zero without
+        `rep.hands`) and trans (T, ..., 3) meters, float32, in the canonical
+        frame; the pelvis fused from its position and velocity channels (module doc).
     """
     features = np.asarray(features, dtype=np.float32)
     if features.shape[-1] != rep.dim:
@@ -198,7 +230,9 @@ def decode(features: np.ndarray, rep: ModelRepresentation) -> tuple[np.ndarray, 
     sixd = features[..., rep.rotations].reshape(*lead, len(rep.rotation_joints), 6)
     pose = np.zeros((*lead, NUM_JOINTS, 3), dtype=np.float32)
     pose[..., list(rep.rotation_joints), :] = rotations.sixd_to_aa(sixd)
-    pelvis = features[..., rep.positions].reshape(*lead, len(POSITION_JOINTS), 3)[..., POSITION_JOINTS.index(PELVIS), :]
+    at = POSITION_JOINTS.index(PELVIS)
+    pelvis = fused_track(features[..., rep.positions].reshape(*lead, len(POSITION_JOINTS), 3)[..., at, :],
+                         features[..., rep.velocities].reshape(*lead, len(POSITION_JOINTS), 3)[..., at, :])
     return pose, (pelvis - default_rest_joints()[PELVIS]).astype(np.float32)
 
 

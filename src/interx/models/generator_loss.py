@@ -13,6 +13,17 @@ channels of the representation (not on forward kinematics), like InterGen.
 | foot | 30 | squared foot-joint displacement on frames where the data's foot contact is on |
 | distance_map | 3 | MSE of the 22 x 22 distances between the two people's joints, on pairs closer than 1 m in the data |
 | affinity | 3 | squared distance between joints that are closer than 0.1 m in the data |
+| feature_velocity | 1 | MSE of the frame-to-frame change of the normalised features, every channel |
+
+The last term is not InterGen's. Its velocity term judges the position channels
+in meters, where a per-frame error of a few centimetres costs almost nothing,
+and decoding reads the rotations and the pelvis, which no term but `recon`
+judges. An undertrained model's per-frame errors then come out as jitter (seen:
+100 times the data's joint acceleration in the samples of a CPU-trained `tiny`).
+`feature_velocity` charges an error that changes from frame to frame twice
+over, in the units `recon` uses, so the model's errors become smooth in time.
+It applies at every noise level: the early, noisy steps' estimates are what
+the sampler builds on.
 
 Masks: padded frames never count (a pair of frames counts for a difference only
 when both are real); terms on one person count only for generated persons (a
@@ -57,6 +68,8 @@ class LossConfig:
     """Distance-map term: joint pairs closer than this in the data (meters)."""
     affinity_range: float = 0.1
     """Affinity term: joint pairs closer than this in the data (meters)."""
+    feature_velocity: float = 1.0
+    """Weight of the frame-to-frame change of the normalised features (module doc)."""
 
 
 def _masked_mean(err: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
@@ -86,6 +99,8 @@ def generator_losses(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tenso
     pair_w = (mask[:, 1:] & mask[:, :-1])[:, :, None].float() * generated[:, None, :].float()  # (B, T-1, 2)
     geo = (t <= cfg.geometric_max_t).float()                                           # (B,)
     losses = {"recon": _masked_mean((pred - target) ** 2, frame_w[..., None])}
+    step_error = (pred[:, 1:] - pred[:, :-1]) - (target[:, 1:] - target[:, :-1])          # (B, T-1, 2, D)
+    losses["feature_velocity"] = _masked_mean(step_error ** 2, pair_w[..., None])
 
     pos_p, pos_t = _positions(pred * std + mean, rep), _positions(target * std + mean, rep)  # (B, T, 2, 22, 3)
     vel_p, vel_t = pos_p[:, 1:] - pos_p[:, :-1], pos_t[:, 1:] - pos_t[:, :-1]
@@ -110,6 +125,6 @@ def generator_losses(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tenso
     losses["affinity"] = _masked_mean(dist_p ** 2, pair_frames * (dist_t < cfg.affinity_range).float())
 
     weights = {"recon": cfg.recon, "velocity": cfg.velocity, "bone": cfg.bone, "foot": cfg.foot,
-               "distance_map": cfg.distance_map, "affinity": cfg.affinity}
+               "distance_map": cfg.distance_map, "affinity": cfg.affinity, "feature_velocity": cfg.feature_velocity}
     losses["loss"] = sum(weights[k] * losses[k] for k in weights)
     return losses

@@ -15,6 +15,17 @@ each block:
 
 each sub-layer pre-normalised with AdaLN-Zero (shift, scale and gate from the
 stream's condition vector; gates start at zero so a block starts as identity).
+
+Output: x0 = head(h) + g(t) * (a(t) * x_t), a skip past the network: a learned
+per-feature share g of a learned local average of the noisy input (`SmoothingSkip`).
+A stream of W tokens cannot carry every one of the D features through its width
+(tiny: 64 for 448), so without a skip the low-noise estimates come out worse than
+x_t itself. But a plain skip (EDM's c_skip, i.e. v-prediction, or a per-feature
+gain) hands the noise of x_t to the estimate at every frequency, and what DDIM
+takes from an estimate it keeps: the samples came out jittering at 100 times the
+data's joint acceleration. Motion is smooth, so the best linear estimate from x_t
+is a low-pass filter whose width grows with the noise: `a(t)` averages over up to
+`SKIP_TAPS` frames with positive weights that the timestep chooses.
 The condition vector of a stream is the timestep embedding plus the sentence
 embedding (projected) plus the action embedding, with a learned null vector for
 each condition left out. Reaction: when a partner is given, person 0's stream
@@ -170,6 +181,46 @@ class Block(nn.Module):
         return h + mods[8][:, None] * self.ff(c)
 
 
+SKIP_TAPS = 9  # frames the skip may average over (4 each side: 0.27 s at 30 fps)
+
+
+class SmoothingSkip(nn.Module):
+    """g(t) * (a(t) * x) per stream (module doc): a(t) positive taps summing to one over the real frames.
+
+    The taps start as (nearly) the identity and the gain at zero, so a fresh
+    denoiser's output is its head's alone.
+    """
+
+    def __init__(self, width: int, feature_dim: int, taps: int = SKIP_TAPS):
+        super().__init__()
+        if taps % 2 != 1:
+            raise UsageError(f"the skip's taps must be odd (centred), not {taps}")
+        self.gain = nn.Linear(width, feature_dim)
+        self.taps = nn.Linear(width, taps)
+        for layer in (self.gain, self.taps):
+            nn.init.zeros_(layer.weight)
+            nn.init.zeros_(layer.bias)
+        with torch.no_grad():
+            self.taps.bias[taps // 2] = 4.0
+
+    def forward(self, x: torch.Tensor, time: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """x (B, T, 2, D), time (B, 2, W) the streams' timestep embeddings, mask (B, T) -> (B, T, 2, D)."""
+        k = self.taps.out_features
+        r = k // 2
+        frames = x.shape[1]
+        weights = torch.softmax(self.taps(time), dim=-1)                                # (B, 2, K)
+        real = mask.to(x.dtype)[:, :, None]                                             # (B, T, 1)
+        padded_x = F.pad((x * real[..., None]).transpose(1, 3), (r, r)).transpose(1, 3)  # (B, T + 2r, 2, D)
+        padded_m = F.pad(real.transpose(1, 2), (r, r)).transpose(1, 2)                  # (B, T + 2r, 1)
+        total = x.new_zeros(x.shape)
+        norm = x.new_zeros(x.shape[:3])
+        for j in range(k):
+            w = weights[:, None, :, j]                                                  # (B, 1, 2)
+            total = total + w[..., None] * padded_x[:, j:j + frames]
+            norm = norm + w * padded_m[:, j:j + frames]
+        return self.gain(time)[:, None] * total / norm.clamp_min(1e-6)[..., None]
+
+
 class InteractionDenoiser(nn.Module):
     """x0 predictor for two people (module doc). forward(xt, t, mask, cond) -> x0.
 
@@ -195,16 +246,21 @@ class InteractionDenoiser(nn.Module):
         self.final_norm = nn.LayerNorm(w, elementwise_affine=False)
         self.final_modulation = nn.Linear(w, 2 * w)
         self.output = nn.Linear(w, feature_dim)
+        self.skip = SmoothingSkip(w, feature_dim)
         for layer in (self.final_modulation, self.output):
             nn.init.zeros_(layer.weight)
             nn.init.zeros_(layer.bias)
 
-    def condition_vectors(self, t: torch.Tensor, cond: Conditions, device: torch.device) -> torch.Tensor:
-        """(B, 2, W) condition vector per stream (module doc)."""
+    def time_vectors(self, t: torch.Tensor, cond: Conditions, device: torch.device) -> torch.Tensor:
+        """(B, 2, W) timestep embedding per stream (a given partner's stream is at step 0)."""
         partner = cond.uses("partner", device)                                          # (B,)
         t_streams = torch.stack([torch.where(partner, torch.zeros_like(t), t), t], dim=1)  # (B, 2)
-        c = self.time_mlp(sinusoid(t_streams, self.cfg.width))                          # (B, 2, W)
-        c = c + partner[:, None, None].float() * torch.stack([self.given, torch.zeros_like(self.given)])
+        return self.time_mlp(sinusoid(t_streams, self.cfg.width))
+
+    def condition_vectors(self, time: torch.Tensor, cond: Conditions, device: torch.device) -> torch.Tensor:
+        """(B, 2, W) condition vector per stream (module doc) from the streams' timestep embeddings."""
+        partner = cond.uses("partner", device)                                          # (B,)
+        c = time + partner[:, None, None].float() * torch.stack([self.given, torch.zeros_like(self.given)])
         use_text = cond.uses("text", device)
         sentence = cond.text if cond.text is not None else c.new_zeros(cond.batch, self.text_dim)
         text = torch.where(use_text[:, None], self.text_proj(sentence.to(c.dtype)), self.null_text)
@@ -236,7 +292,8 @@ class InteractionDenoiser(nn.Module):
             xt = torch.cat([torch.where(partner[:, None, None], given, xt[:, :, 0])[:, :, None], xt[:, :, 1:]], 2)
         h = self.input(xt).permute(0, 2, 1, 3) + self.positions[:frames]              # (B, 2, T, W)
         h = h.reshape(b * persons, frames, -1)                                          # (2B, T, W)
-        cond_vec = self.condition_vectors(t, cond, device).reshape(b * persons, -1)     # (2B, W)
+        time = self.time_vectors(t, cond, device)                                       # (B, 2, W)
+        cond_vec = self.condition_vectors(time, cond, device).reshape(b * persons, -1)  # (2B, W)
         frame_mask = mask.repeat_interleave(persons, dim=0)                             # (2B, T)
         if self.token_proj is not None:
             if cond.tokens is not None:
@@ -254,4 +311,4 @@ class InteractionDenoiser(nn.Module):
             h = block(h, other, cond_vec, tokens, token_mask, frame_mask)
         shift, scale = self.final_modulation(F.silu(cond_vec)).chunk(2, dim=-1)
         out = self.output(_modulate(self.final_norm(h), shift, scale))                # (2B, T, D)
-        return out.reshape(b, persons, frames, d).permute(0, 2, 1, 3)
+        return out.reshape(b, persons, frames, d).permute(0, 2, 1, 3) + self.skip(xt, time, mask)
