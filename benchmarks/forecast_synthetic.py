@@ -19,9 +19,9 @@ criterion) and the forecast protocol (`interx.eval.forecast_protocol`) on the
 test split.
 
 Budget (the defaults): 3,000 sequences, 4,000 steps per transformer run (six
-runs) and 2,000 for STS-GCN, two runs at a time: about 60 minutes on two idle
-CPU cores (synthesis and preprocessing 2.7 min, training ~56 min, evaluation
-1.2 min); a loaded machine takes longer. At 2,000 steps the partner's benefit
+runs) and 2,000 for STS-GCN, two runs at a time: about 55 minutes on two idle
+CPU cores (synthesis and preprocessing 2.7 min, training ~51 min, evaluation
+1.1 min); at load ~4 the six transformer runs took 71.5 min. At 2,000 steps the partner's benefit
 on the reactor was 4.1 % (3 seeds): it is the slowest thing to learn. Prints the table (errors in meters, seeds averaged; +- is the standard
 deviation over seeds) and PASS/FAIL per criterion; writes --json; exits 1 when
 a criterion fails.
