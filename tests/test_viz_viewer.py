@@ -187,8 +187,11 @@ def test_cli_view_serves_until_interrupted(roots):
     import subprocess
 
     port = free_port()
+    # as from a terminal: a runner started in the background by a non-interactive shell ignores SIGINT,
+    # and its children would inherit that
     proc = subprocess.Popen([sys.executable, "-c", "from interx.cli_app import main; main()", "view", str(roots[0]),
-                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         line = proc.stdout.readline()
         assert line.strip() == f"viewer at http://127.0.0.1:{port} (Ctrl-C to stop)"
