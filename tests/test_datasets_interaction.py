@@ -1,4 +1,4 @@
-"""Generator items: tasks, actor-first reactions, augmentation, windows, collation with masks."""
+"""Generator items: tasks, actor-first reactions, augmentation, windows and their statistics, collation with masks."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import torch
+from fixtures_release import release_names
 from generator_fixtures import TEST_CONFIG, text_store, tiny_cache
 
+from interx.data.raw import write_release
+from interx.data.splits import make_split
+from interx.data.types import MODEL_FPS, RAW_FPS, Interaction, PersonMotion
 from interx.datasets.interaction import GeneratorCollate, GeneratorDataConfig, InteractionDataset
 from interx.features import model_repr as mr
-from interx.features.cache import open_cache
+from interx.features.cache import build_cache, open_cache
 from interx.features.frames import facing_yaw
 from interx.text.cache import CachedTextEncoder
 
@@ -85,3 +89,59 @@ def test_collate_pads_masks_and_encodes_only_given_texts(split, tmp_path_factory
     assert torch.equal(batch["text"][0], encoder.encode([data[0]["text"]]).sentence[0])
     assert not batch["text"][1].any() and not batch["token_mask"][1].any() and batch["token_mask"][0].any()
     assert batch["use_text"].tolist() == [True, False] and batch["action"].dtype == torch.int64
+
+
+WALK_SPEED = 1.0 / MODEL_FPS   # meters per 30 fps frame (1 m/s)
+GAP = 3.0                      # meters between the people at the first frame
+
+
+@pytest.fixture(scope="module")
+def walking_split(tmp_path_factory):
+    """Three 10 s sequences: person 1 walks straight along +z at 1 m/s toward person 2, who stands still (zero pose)."""
+    root = tmp_path_factory.mktemp("walking")
+    frames = 10 * int(RAW_FPS)
+    walker = np.zeros((frames, 3), np.float32)
+    walker[:, 1] = 0.9
+    walker[:, 2] = np.arange(frames) / RAW_FPS
+    stander = np.tile(np.array([0.0, 0.9, GAP], np.float32), (frames, 1))
+
+    def person(trans):
+        zeros = np.zeros((frames, 15, 3), np.float32)
+        return PersonMotion(root_orient=np.zeros((frames, 3), np.float32), pose_body=np.zeros((frames, 21, 3), np.float32),
+                            pose_lhand=zeros, pose_rhand=zeros, trans=trans, betas=np.zeros(10, np.float32),
+                            gender="neutral", fps=RAW_FPS)
+
+    names = release_names(groups=(1,), actions=(0, 1, 2))
+    write_release(root / "release", [Interaction(name=n, persons=(person(walker), person(stander)),
+                                                 texts=("One person walks up to the other.",), action=int(n[9:12]))
+                                     for n in names],
+                  splits=make_split(names, fractions=(1, 1, 1), seed=0))
+    build_cache(root / "release", root / "cache", neutral=True)
+    return open_cache(root / "cache").split("train")
+
+
+def test_windows_are_the_recanonicalised_windows_training_draws(walking_split):
+    frames = walking_split.lengths[0]
+    data = InteractionDataset(walking_split, REP, replace(PLAIN, max_frames=40))
+    windows = data.windows(0)
+    starts = sorted({*range(0, frames - 40 + 1, 20), frames - 40})
+    assert len(windows) == len(starts)
+    for start, window in zip(starts, windows):
+        pelvis = _pelvis(window)                                                         # (40, 2, 3)
+        np.testing.assert_allclose(pelvis[:, 0, 2], WALK_SPEED * np.arange(40), atol=1e-4)  # the walker from 0
+        np.testing.assert_allclose(pelvis[:, 1, 2], GAP - WALK_SPEED * start, atol=1e-4)    # the stander, nearer
+        np.testing.assert_allclose(pelvis[..., 0], 0.0, atol=1e-4)
+    swapped = InteractionDataset(walking_split, REP, replace(PLAIN, max_frames=40, swap_prob=0.5)).windows(0)
+    assert len(swapped) == 2 * len(starts)
+    np.testing.assert_allclose(_pelvis(swapped[1])[:, 0, 2], 0.0, atol=1e-4)          # the stander first, at 0
+
+
+def test_statistics_are_over_the_windows(walking_split):
+    data = InteractionDataset(walking_split, REP, replace(PLAIN, max_frames=40))
+    moments = mr.representation_moments((w for p in range(len(data)) for w in data.windows(p)), REP)
+    starts = np.asarray(sorted({*range(0, walking_split.lengths[0] - 40 + 1, 20), walking_split.lengths[0] - 40}))
+    walker = np.tile(WALK_SPEED * np.arange(40), len(starts))
+    stander = np.repeat(GAP - WALK_SPEED * starts, 40)
+    expected = np.concatenate([walker, stander])
+    assert moments.mean[2] == pytest.approx(expected.mean(), abs=1e-4)                 # the pelvis z channel
+    assert moments.std[2] == pytest.approx(expected.std(), abs=1e-4)

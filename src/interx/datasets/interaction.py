@@ -115,26 +115,46 @@ class InteractionDataset(torch.utils.data.Dataset):
         use_text, use_action, use_partner = self._conditions(position, rng)
         texts = split.texts[index]
         text = (texts[int(rng.integers(len(texts)))] if rng is not None else texts[0]) if texts else ""
-        pose, pelvis = mr.canonical_parameters(split.item(index))
-        frames = len(pose)
+        frames = int(split.lengths[index])
         start = int(rng.integers(frames - cfg.max_frames + 1)) if rng is not None and frames > cfg.max_frames else 0
-        pose, pelvis = pose[start:start + cfg.max_frames], pelvis[start:start + cfg.max_frames]
         first = 0
         if use_partner:
-            actor = split.actors[index]
-            first = 1 if actor == 1 else 0
+            first = 1 if split.actors[index] == 1 else 0
         elif rng is not None and rng.random() < cfg.swap_prob:
             first = 1
-        if first:
-            pose, pelvis = pose[:, ::-1], pelvis[:, ::-1]
-        if first or start:
-            pose, pelvis, _ = mr.recanonicalise(pose, pelvis)
-        motion = mr.encode_parameters(pose, pelvis, self.rep)
+        motion = self._window(mr.canonical_parameters(split.item(index)), start, first)
         if rng is not None and rng.random() < cfg.mirror_prob:
             motion = mr.mirror(motion, self.rep)
             text = swap_left_right(text)
         return {"motion": motion, "text": text if use_text and texts else "", "action": int(split.actions[index]),
                 "use_text": bool(use_text and texts), "use_action": use_action, "use_partner": use_partner}
+
+    def _window(self, parameters: tuple[np.ndarray, np.ndarray], start: int, first: int) -> np.ndarray:
+        """Features (T, 2, D) of the window at `start` with person `first` first, re-canonicalised when cut or swapped."""
+        pose, pelvis = (a[start:start + self.config.max_frames] for a in parameters)
+        if first:
+            pose, pelvis = pose[:, ::-1], pelvis[:, ::-1]
+        if first or start:
+            pose, pelvis, _ = mr.recanonicalise(pose, pelvis)
+        return mr.encode_parameters(pose, pelvis, self.rep)
+
+    def windows(self, position: int) -> list[np.ndarray]:
+        """Features (T, 2, D) of the windows training draws from item `position`, in every person order it uses.
+
+        Windows start every `max_frames // 2` frames (and one ends on the last
+        frame); both orders when people are swapped or a partner (either person)
+        may be given. Normalisation statistics come from these: the frame a
+        window is re-canonicalised in bounds its positions, while a whole long
+        sequence (a 30 m chase) would spread them over the room.
+        """
+        cfg = self.config
+        index = int(self.indices[position])
+        frames = int(self.split.lengths[index])
+        last = max(frames - cfg.max_frames, 0)
+        starts = sorted({*range(0, last + 1, max(cfg.max_frames // 2, 1)), last})
+        orders = (0, 1) if cfg.swap_prob > 0 or cfg.task in ("reaction", "all") else (0,)
+        parameters = mr.canonical_parameters(self.split.item(index))
+        return [self._window(parameters, start, first) for start in starts for first in orders]
 
     def __getitem__(self, position: int) -> dict:
         return self._item(position, None)

@@ -98,9 +98,8 @@ def _statistics(run_dir: Path, dataset: InteractionDataset, rep: ModelRepresenta
         if stats.get("mean", np.zeros(0)).shape == (rep.dim,) and stats.get("std", np.zeros(0)).shape == (rep.dim,):
             return stats["mean"], stats["std"]
         raise DataError(f"statistics do not fit the representation ({rep.dim} features)", path)
-    split = dataset.split
-    moments = representation_moments((split.item(int(i)) for i in dataset.indices), rep,
-                                     mirrored=dataset.config.mirror_prob > 0)
+    windows = (window for position in range(len(dataset)) for window in dataset.windows(position))
+    moments = representation_moments(windows, rep, mirrored=dataset.config.mirror_prob > 0)
     mean, std = moments.mean.astype(np.float32), moments.std.astype(np.float32)
     if launcher_rank() == 0:
         write_npz(path, {"mean": mean, "std": std, "count": np.array(moments.count, dtype=np.int64)})
