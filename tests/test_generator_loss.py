@@ -35,8 +35,8 @@ def test_a_perfect_prediction_costs_nothing(batch):
     x, mask, mean, std = batch
     losses = _loss(x, x, mask, mean, std)
     assert set(losses) == {"recon", "velocity", "bone", "foot", "distance_map", "affinity", "feature_velocity",
-                           "loss"}
-    for key in ("recon", "velocity", "bone", "distance_map", "feature_velocity"):
+                           "root", "loss"}
+    for key in ("recon", "velocity", "bone", "distance_map", "feature_velocity", "root"):
         assert float(losses[key]) == 0.0, key
     # foot (sliding while in contact) and affinity (close pairs pulled to touching) judge the data itself too
     assert float(losses["foot"]) >= 0.0 and float(losses["affinity"]) >= 0.0
@@ -59,7 +59,7 @@ def test_a_given_partner_is_not_judged_alone(batch):
     pred = x.clone()
     pred[:, :, 0] += 0.5                                      # errors only on person 0, the given actor
     losses = _loss(pred, x, mask, mean, std, generated=((False, True), (False, True)))
-    for key in ("recon", "velocity", "bone", "foot"):
+    for key in ("recon", "velocity", "bone", "foot", "root"):
         assert float(losses[key]) == 0.0, key
     assert float(losses["distance_map"]) > 0.0               # between-people terms still see the pair
     assert float(_loss(pred, x, mask, mean, std)["recon"]) > 0.0
@@ -86,3 +86,18 @@ def test_a_jittering_error_costs_feature_velocity_and_a_steady_one_does_not(batc
     assert float(jitter["feature_velocity"]) == pytest.approx(4 * d * d, rel=1e-4)
     assert float(jitter["recon"]) == pytest.approx(d * d, rel=1e-4) == float(steady["recon"])
     assert float(steady["feature_velocity"]) == pytest.approx(0.0, abs=1e-10)
+
+
+def test_root_charges_the_channels_that_place_and_turn_a_body(batch):
+    """An error d on the pelvis height and on one 6D entry of the root rotation: 2 of the 12 root channels, so
+    root = 2 d^2 / 12; the same error on a knee's rotation costs recon alone."""
+    x, mask, mean, std = batch
+    pelvis_y = 3 * mr.POSITION_JOINTS.index(mr.PELVIS) + 1
+    pred = x.clone()
+    pred[..., [pelvis_y, REP.rotations.start]] += 0.3
+    assert float(_loss(pred, x, mask, mean, std)["root"]) == pytest.approx(2 * 0.09 / 12, rel=1e-5)
+    knee = REP.rotations.start + 6 * list(REP.rotation_joints).index(mr.JOINT_INDEX["left_knee"])
+    pred = x.clone()
+    pred[..., knee] += 0.3
+    losses = _loss(pred, x, mask, mean, std)
+    assert float(losses["root"]) == 0.0 and float(losses["recon"]) > 0.0

@@ -39,9 +39,10 @@ back x's rotations, its pelvis and (for the default body) its joints. The other
 joints' positions and velocities and the contacts are redundant channels the
 losses use.
 
-Normalisation statistics: the per-feature mean and std over the train split
-(both people pooled, like InterGen; mirrored copies included when training
-mirrors), from `representation_moments`; a std below `STD_FLOOR` (0.01: 1 cm,
+Normalisation statistics: the per-feature mean and std over the train split's
+training windows (`InteractionDataset.windows`: each re-canonicalised, both
+people pooled, like InterGen; mirrored copies included when training mirrors),
+from `representation_moments`; a std below `STD_FLOOR` (0.01: 1 cm,
 1 cm per frame, 0.01 of a rotation-matrix entry) is raised to it, so a channel
 that is nearly constant in the data cannot blow a small deviation up.
 """
@@ -98,6 +99,13 @@ class ModelRepresentation:
     @property
     def contacts(self) -> slice:
         return slice(self.rotations.stop, self.rotations.stop + len(INTERGEN_CONTACT_JOINTS))
+
+    @cached_property
+    def root_channels(self) -> list[int]:
+        """Channels of the pelvis position and velocity and of the root rotation."""
+        at = 3 * POSITION_JOINTS.index(PELVIS)
+        return [*range(at, at + 3), *range(self.velocities.start + at, self.velocities.start + at + 3),
+                *range(self.rotations.start, self.rotations.start + 6)]
 
     @property
     def dim(self) -> int:
@@ -290,8 +298,8 @@ def to_interaction(features: np.ndarray, rep: ModelRepresentation, name: str, te
                        meta=dict(meta or {}))
 
 
-def representation_moments(items, rep: ModelRepresentation, mirrored: bool = False) -> Moments:
-    """Moments of the features over every frame of both people of `items` (an iterable of PairArrays).
+def representation_moments(windows, rep: ModelRepresentation, mirrored: bool = False) -> Moments:
+    """Moments of the features over every frame of both people of `windows` (an iterable of (T, 2, D) features).
 
     With `mirrored`, the mirrored features count too (what training sees when it
     mirrors): a channel that is nearly constant in the data but changes sign
@@ -299,8 +307,8 @@ def representation_moments(items, rep: ModelRepresentation, mirrored: bool = Fal
     spread it has in training instead of a near-zero std.
     """
     total = Moments(0, np.zeros(rep.dim), np.zeros(rep.dim))
-    for item in items:
-        features = encode(item, rep).reshape(-1, rep.dim)
+    for window in windows:
+        features = np.asarray(window).reshape(-1, rep.dim)
         total = total.merge(Moments.of(features))
         if mirrored:
             total = total.merge(Moments.of(mirror(features, rep)))

@@ -14,8 +14,9 @@ channels of the representation (not on forward kinematics), like InterGen.
 | distance_map | 3 | MSE of the 22 x 22 distances between the two people's joints, on pairs closer than 1 m in the data |
 | affinity | 3 | squared distance between joints that are closer than 0.1 m in the data |
 | feature_velocity | 1 | MSE of the frame-to-frame change of the normalised features, every channel |
+| root | 10 | MSE of the normalised root channels: pelvis position and velocity, root rotation |
 
-The last term is not InterGen's. Its velocity term judges the position channels
+The last two terms are not InterGen's. Its velocity term judges the position channels
 in meters, where a per-frame error of a few centimetres costs almost nothing,
 and decoding reads the rotations and the pelvis, which no term but `recon`
 judges. An undertrained model's per-frame errors then come out as jitter (seen:
@@ -24,6 +25,14 @@ judges. An undertrained model's per-frame errors then come out as jitter (seen:
 over, in the units `recon` uses, so the model's errors become smooth in time.
 It applies at every noise level: the early, noisy steps' estimates are what
 the sampler builds on.
+
+`root` singles out the 12 channels that place and turn each body. In `recon`
+they are 12 of the 448 and weigh no more than a finger's rotation, yet the
+evaluator reads an interaction mostly from where the two people are and how
+they move about each other: with the test motions' own pelvis tracks put into
+a CPU-trained `tiny` model's estimates from step 300, top-3 R-precision went
+from 0.67 to 0.96. Weighted 10, the estimates from step 300 reach that
+(0.38 without the term, same training).
 
 Masks: padded frames never count (a pair of frames counts for a difference only
 when both are real); terms on one person count only for generated persons (a
@@ -70,6 +79,8 @@ class LossConfig:
     """Affinity term: joint pairs closer than this in the data (meters)."""
     feature_velocity: float = 1.0
     """Weight of the frame-to-frame change of the normalised features (module doc)."""
+    root: float = 10.0
+    """Weight of the MSE of the root channels (pelvis position and velocity, root rotation; module doc)."""
 
 
 def _masked_mean(err: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
@@ -101,6 +112,8 @@ def generator_losses(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tenso
     losses = {"recon": _masked_mean((pred - target) ** 2, frame_w[..., None])}
     step_error = (pred[:, 1:] - pred[:, :-1]) - (target[:, 1:] - target[:, :-1])          # (B, T-1, 2, D)
     losses["feature_velocity"] = _masked_mean(step_error ** 2, pair_w[..., None])
+    root = rep.root_channels
+    losses["root"] = _masked_mean((pred[..., root] - target[..., root]) ** 2, frame_w[..., None])
 
     pos_p, pos_t = _positions(pred * std + mean, rep), _positions(target * std + mean, rep)  # (B, T, 2, 22, 3)
     vel_p, vel_t = pos_p[:, 1:] - pos_p[:, :-1], pos_t[:, 1:] - pos_t[:, :-1]
@@ -125,6 +138,7 @@ def generator_losses(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tenso
     losses["affinity"] = _masked_mean(dist_p ** 2, pair_frames * (dist_t < cfg.affinity_range).float())
 
     weights = {"recon": cfg.recon, "velocity": cfg.velocity, "bone": cfg.bone, "foot": cfg.foot,
-               "distance_map": cfg.distance_map, "affinity": cfg.affinity, "feature_velocity": cfg.feature_velocity}
+               "distance_map": cfg.distance_map, "affinity": cfg.affinity, "feature_velocity": cfg.feature_velocity,
+               "root": cfg.root}
     losses["loss"] = sum(weights[k] * losses[k] for k in weights)
     return losses
