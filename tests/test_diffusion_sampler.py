@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import torch
 
@@ -58,13 +60,16 @@ def test_the_same_generator_seed_gives_the_same_samples():
 CFG = DenoiserConfig(width=16, layers=2, heads=2, ff_mult=2, dropout=0.0, text_tokens=4, max_frames=12)
 
 
-def _denoiser(seed=0):
+def _denoiser(seed=0, patch=1):
     torch.manual_seed(seed)
-    model = InteractionDenoiser(CFG, feature_dim=5, text_dim=6).eval()
+    model = InteractionDenoiser(replace(CFG, patch_frames=patch), feature_dim=5, text_dim=6).eval()
     with torch.no_grad():      # zero-initialised output and gates would hide everything: randomise them
         for p in model.parameters():
             p.copy_(0.3 * torch.randn_like(p))
     return model
+
+
+PATCHES = pytest.mark.parametrize("patch", [1, 3])   # 3: ten frames make three full patches and a partial one
 
 
 def _inputs(b=2, frames=10, seed=1):
@@ -76,8 +81,9 @@ def _inputs(b=2, frames=10, seed=1):
     return xt, torch.tensor([10, 700][:b]), torch.ones(b, frames, dtype=torch.bool), cond
 
 
-def test_padded_frames_do_not_change_real_frames():
-    model = _denoiser()
+@PATCHES
+def test_padded_frames_do_not_change_real_frames(patch):
+    model = _denoiser(patch=patch)
     xt, t, mask, cond = _inputs()
     cond.use_partner = torch.tensor([False, False])
     mask[:, 7:] = False
@@ -87,8 +93,9 @@ def test_padded_frames_do_not_change_real_frames():
     assert torch.allclose(model(xt2, t, mask, cond)[:, :7], out[:, :7], atol=1e-5)
 
 
-def test_left_out_conditions_are_ignored():
-    model = _denoiser()
+@PATCHES
+def test_left_out_conditions_are_ignored(patch):
+    model = _denoiser(patch=patch)
     xt, t, mask, cond = _inputs()
     cond.use_text, cond.use_action, cond.use_partner = (torch.zeros(2, dtype=torch.bool),) * 3
     out = model(xt, t, mask, cond)
@@ -101,8 +108,9 @@ def test_left_out_conditions_are_ignored():
         2, text=cond.text, tokens=cond.tokens, token_mask=cond.token_mask)), atol=1e-3)
 
 
-def test_a_given_partner_replaces_person_zeros_noisy_input():
-    model = _denoiser()
+@PATCHES
+def test_a_given_partner_replaces_person_zeros_noisy_input(patch):
+    model = _denoiser(patch=patch)
     xt, t, mask, cond = _inputs()
     out = model(xt, t, mask, cond)
     xt2 = xt.clone()
@@ -110,8 +118,9 @@ def test_a_given_partner_replaces_person_zeros_noisy_input():
     assert torch.allclose(model(xt2, t, mask, cond), out, atol=1e-5)
 
 
-def test_the_two_persons_are_treated_alike():
-    model = _denoiser()
+@PATCHES
+def test_the_two_persons_are_treated_alike(patch):
+    model = _denoiser(patch=patch)
     xt, t, mask, cond = _inputs()
     cond.use_partner = torch.tensor([False, False])
     out = model(xt, t, mask, cond)

@@ -67,6 +67,8 @@ class DenoiserConfig:
     """Action classes (a learned embedding each, plus a null one)."""
     max_frames: int = 300
     """Longest sequence the frame positions cover (frames at 30 fps)."""
+    patch_frames: int = 1
+    """Frames per token: a stream reads and writes `patch_frames` consecutive frames per token (module doc)."""
 
 
 @dataclass
@@ -234,7 +236,10 @@ class InteractionDenoiser(nn.Module):
         super().__init__()
         self.cfg, self.feature_dim, self.text_dim = cfg, feature_dim, text_dim
         w = cfg.width
-        self.input = nn.Linear(feature_dim, w)
+        self.patch = cfg.patch_frames
+        if self.patch < 1:
+            raise UsageError(f"patch_frames must be at least 1, not {self.patch}")
+        self.input = nn.Linear(self.patch * feature_dim, w)
         self.register_buffer("positions", sinusoid(torch.arange(cfg.max_frames), w), persistent=False)
         self.time_mlp = nn.Sequential(nn.Linear(w, w), nn.SiLU(), nn.Linear(w, w))
         self.text_proj = nn.Linear(text_dim, w)
@@ -245,7 +250,7 @@ class InteractionDenoiser(nn.Module):
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.layers))
         self.final_norm = nn.LayerNorm(w, elementwise_affine=False)
         self.final_modulation = nn.Linear(w, 2 * w)
-        self.output = nn.Linear(w, feature_dim)
+        self.output = nn.Linear(w, self.patch * feature_dim)
         self.skip = SmoothingSkip(w, feature_dim)
         for layer in (self.final_modulation, self.output):
             nn.init.zeros_(layer.weight)
@@ -290,11 +295,16 @@ class InteractionDenoiser(nn.Module):
         if cond.partner is not None:
             given = cond.partner.to(xt.dtype)
             xt = torch.cat([torch.where(partner[:, None, None], given, xt[:, :, 0])[:, :, None], xt[:, :, 1:]], 2)
-        h = self.input(xt).permute(0, 2, 1, 3) + self.positions[:frames]              # (B, 2, T, W)
-        h = h.reshape(b * persons, frames, -1)                                          # (2B, T, W)
+        tokens_per_stream = -(-frames // self.patch)
+        real = torch.where(mask[:, :, None, None], xt, 0.0)                            # padding never leaks into a patch
+        padded = F.pad(real, (0, 0, 0, 0, 0, tokens_per_stream * self.patch - frames))  # (B, N P, 2, D)
+        patches = padded.reshape(b, tokens_per_stream, self.patch, persons, d).transpose(2, 3)
+        h = self.input(patches.reshape(b, tokens_per_stream, persons, -1)).permute(0, 2, 1, 3)
+        h = (h + self.positions[:tokens_per_stream]).reshape(b * persons, tokens_per_stream, -1)  # (2B, N, W)
         time = self.time_vectors(t, cond, device)                                       # (B, 2, W)
         cond_vec = self.condition_vectors(time, cond, device).reshape(b * persons, -1)  # (2B, W)
-        frame_mask = mask.repeat_interleave(persons, dim=0)                             # (2B, T)
+        patch_mask = F.pad(mask, (0, tokens_per_stream * self.patch - frames)).reshape(b, tokens_per_stream, -1).any(-1)
+        frame_mask = patch_mask.repeat_interleave(persons, dim=0)                       # (2B, N)
         if self.token_proj is not None:
             if cond.tokens is not None:
                 raw, token_mask = cond.tokens[:, :self.cfg.text_tokens], cond.token_mask[:, :self.cfg.text_tokens]
@@ -307,8 +317,9 @@ class InteractionDenoiser(nn.Module):
             tokens = h.new_zeros(b * persons, 0, h.shape[-1])
             token_mask = frame_mask.new_zeros(b * persons, 0)
         for block in self.blocks:
-            other = h.reshape(b, persons, frames, -1).flip(1).reshape(b * persons, frames, -1)
+            other = h.reshape(b, persons, tokens_per_stream, -1).flip(1).reshape(b * persons, tokens_per_stream, -1)
             h = block(h, other, cond_vec, tokens, token_mask, frame_mask)
         shift, scale = self.final_modulation(F.silu(cond_vec)).chunk(2, dim=-1)
-        out = self.output(_modulate(self.final_norm(h), shift, scale))                # (2B, T, D)
-        return out.reshape(b, persons, frames, d).permute(0, 2, 1, 3) + self.skip(xt, time, mask)
+        out = self.output(_modulate(self.final_norm(h), shift, scale))                # (2B, N, P D)
+        out = out.reshape(b, persons, tokens_per_stream * self.patch, d)[:, :, :frames].permute(0, 2, 1, 3)
+        return out + self.skip(xt, time, mask)
