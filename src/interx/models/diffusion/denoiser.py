@@ -4,7 +4,11 @@ It maps (x_t, t, conditions) to a prediction of x0 and knows nothing of the
 noise schedule. Shapes: B batch, T frames (30 fps), P = 2 persons, D features
 per person (the model representation), W the width, L text tokens.
 
-Per person a stream of T tokens (input projection + sinusoidal frame position).
+Per person a stream of T tokens (input projection + sinusoidal frame position),
+or of ceil(T / P) tokens with `patch_frames` P > 1: each token reads P
+consecutive frames (padding frames zeroed) and the head writes P frames back.
+Attention and feed-forward then cost P times less, so a CPU buys a wider,
+deeper model for what a per-frame one costs (the skip below still works per frame).
 Both streams run through the same blocks (stacked along the batch: (2B, T, W));
 each block:
 
