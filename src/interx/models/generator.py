@@ -53,6 +53,10 @@ class GeneratorConfig:
     """T of the noise schedule."""
     cond_drop: float = 0.1
     """Probability of dropping each condition in training (classifier-free guidance)."""
+    high_noise_share: float = 0.0
+    """Share of training items noised at a step drawn from [high_noise_from, T) (the rest: uniform over [0, T))."""
+    high_noise_from: int = 600
+    """Lowest step of the high-noise draws."""
     guidance: float = 3.5
     """Default guidance scale at sampling."""
     sampling_steps: int = 50
@@ -120,6 +124,8 @@ class InteractionGenerator(nn.Module):
         x0 = self.normalize(batch["motion"])                                           # (B, T, 2, D)
         b, device = x0.shape[0], x0.device
         t = torch.randint(0, self.schedule.num_steps, (b,), generator=generator, device=device)
+        high = torch.randint(self.config.high_noise_from, self.schedule.num_steps, (b,), generator=generator, device=device)
+        t = torch.where(torch.rand(b, generator=generator, device=device) < self.config.high_noise_share, high, t)
         noise = torch.randn(x0.shape, generator=generator, device=device, dtype=x0.dtype)
         xt = self.schedule.add_noise(x0, noise, t)
         cond = self.conditions(batch, x0[:, :, 0])
