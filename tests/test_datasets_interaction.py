@@ -107,7 +107,8 @@ def walking_split(tmp_path_factory):
 
     def person(trans):
         zeros = np.zeros((frames, 15, 3), np.float32)
-        return PersonMotion(root_orient=np.zeros((frames, 3), np.float32), pose_body=np.zeros((frames, 21, 3), np.float32),
+        return PersonMotion(root_orient=np.zeros((frames, 3), np.float32),
+                            pose_body=np.zeros((frames, 21, 3), np.float32),
                             pose_lhand=zeros, pose_rhand=zeros, trans=trans, betas=np.zeros(10, np.float32),
                             gender="neutral", fps=RAW_FPS)
 

@@ -103,3 +103,23 @@ def test_the_decoded_pelvis_takes_its_detail_from_the_velocity_channel_and_its_p
     np.testing.assert_allclose(mr.fused_track(track + [0.3, 0.0, -0.2], velocity), track + [0.3, 0.0, -0.2],
                                atol=1e-9)
     np.testing.assert_allclose(mr.fused_track(track, velocity), track, atol=1e-9)
+
+
+def test_the_decoded_height_stands_the_posed_feet_where_the_foot_channels_put_them(split):
+    """Foot channels raised by 4 cm (a constant the velocities cannot see) lift the decoded body by 4 cm, so its
+    feet land on them; the pelvis's own height channel is not read; the other coordinates do not move."""
+    rep = mr.ModelRepresentation()
+    features = mr.encode(split.item(0), rep)
+    _, trans = mr.decode(features, rep)
+    raised = features.copy()
+    for joint in mr.INTERGEN_CONTACT_JOINTS:
+        raised[..., 3 * mr.POSITION_JOINTS.index(joint) + 1] += 0.04
+    _, lifted = mr.decode(raised, rep)
+    np.testing.assert_allclose(lifted - trans, np.broadcast_to([0.0, 0.04, 0.0], trans.shape), atol=1e-5)
+    feet = [mr.POSITION_JOINTS.index(j) for j in mr.INTERGEN_CONTACT_JOINTS]
+    decoded_feet = mr.decoded_joints(raised, rep)[..., list(mr.INTERGEN_CONTACT_JOINTS), :]
+    np.testing.assert_allclose(decoded_feet, raised[..., rep.positions].reshape(*raised.shape[:2], 22, 3)[..., feet, :],
+                               atol=1e-5)
+    moved = features.copy()
+    moved[..., 3 * mr.POSITION_JOINTS.index(mr.PELVIS) + 1] += 0.3
+    np.testing.assert_allclose(mr.decode(moved, rep)[1], trans, atol=1e-6)

@@ -130,7 +130,7 @@ class InteractionDataset(torch.utils.data.Dataset):
                 "use_text": bool(use_text and texts), "use_action": use_action, "use_partner": use_partner}
 
     def _window(self, parameters: tuple[np.ndarray, np.ndarray], start: int, first: int) -> np.ndarray:
-        """Features (T, 2, D) of the window at `start` with person `first` first, re-canonicalised when cut or swapped."""
+        """Features (T, 2, D) of the window at `start`, person `first` first (re-canonicalised if cut or swapped)."""
         pose, pelvis = (a[start:start + self.config.max_frames] for a in parameters)
         if first:
             pose, pelvis = pose[:, ::-1], pelvis[:, ::-1]

@@ -31,13 +31,17 @@ its velocity by centimetres per frame, so a model's per-frame error in the
 position channel is a jitter of centimetres that the velocity channel does not
 have, while the positions still pin the track's place. The weight (100: a
 smoothing length of ~10 frames) damps a frame-to-frame jitter ~400 times; a
-heavier one (1e4) let the integrated velocity drift the body through the floor
-(a `tiny` model's feet: 3 % of samples within 5 cm of the floor at 1e4, 56 %
-at 100, 66 % with the position channel alone). For consistent channels
-(any encoded motion) the fit is the track itself, so decode(encode(x)) gives
-back x's rotations, its pelvis and (for the default body) its joints. The other
-joints' positions and velocities and the contacts are redundant channels the
-losses use.
+heavier one (1e4) let the integrated velocity drift the body through the floor.
+The height the fit reads is the one the foot channels imply
+(`foot_implied_height`: the pelvis height that puts the posed feet where the
+position channels put them), not the pelvis's own channel: a small error in
+each leg rotation adds up to centimetres at the feet, and the feet are what
+stand on the floor (a CPU-trained model's samples: 69 % with the lowest joint
+within 5 cm of the floor from the pelvis channel, 94 % from the feet). For
+consistent channels (any encoded motion) the fit is the track itself, so
+decode(encode(x)) gives back x's rotations, its pelvis and (for the default
+body) its joints. The other channels (the other joints' positions, all but the
+pelvis's velocities, the contacts) are redundant ones that only the losses use.
 
 Normalisation statistics: the per-feature mean and std over the train split's
 training windows (`InteractionDataset.windows`: each re-canonicalised, both
@@ -227,6 +231,17 @@ def fused_track(position: np.ndarray, velocity: np.ndarray, weight: float = PELV
     return solve_banded((1, 1), bands, rhs).reshape(np.shape(position)).astype(np.asarray(position).dtype)
 
 
+def foot_implied_height(positions: np.ndarray, pose: np.ndarray) -> np.ndarray:
+    """Pelvis heights (...) that put the posed feet where the position channels put them (mean over the 4 foot joints).
+
+    positions (..., 22, 3) the position channels; pose (..., 55, 3) axis-angle.
+    Consistent channels give back their own pelvis height.
+    """
+    local = body_joints(pose[..., :len(POSITION_JOINTS), :], np.zeros(3, np.float32))   # pelvis at the origin
+    feet = [POSITION_JOINTS.index(j) for j in INTERGEN_CONTACT_JOINTS]
+    return (positions[..., feet, 1] - local[..., feet, 1]).mean(-1)
+
+
 def decode(features: np.ndarray, rep: ModelRepresentation) -> tuple[np.ndarray, np.ndarray]:
     """SMPL-X parameters of the default body from features (T, ..., D), frames first.
 
@@ -243,8 +258,10 @@ def decode(features: np.ndarray, rep: ModelRepresentation) -> tuple[np.ndarray, 
     pose = np.zeros((*lead, NUM_JOINTS, 3), dtype=np.float32)
     pose[..., list(rep.rotation_joints), :] = rotations.sixd_to_aa(sixd)
     at = POSITION_JOINTS.index(PELVIS)
-    pelvis = fused_track(features[..., rep.positions].reshape(*lead, len(POSITION_JOINTS), 3)[..., at, :],
-                         features[..., rep.velocities].reshape(*lead, len(POSITION_JOINTS), 3)[..., at, :])
+    positions = features[..., rep.positions].reshape(*lead, len(POSITION_JOINTS), 3)
+    observed = positions[..., at, :].copy()
+    observed[..., 1] = foot_implied_height(positions, pose)
+    pelvis = fused_track(observed, features[..., rep.velocities].reshape(*lead, len(POSITION_JOINTS), 3)[..., at, :])
     return pose, (pelvis - default_rest_joints()[PELVIS]).astype(np.float32)
 
 

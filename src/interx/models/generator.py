@@ -124,7 +124,8 @@ class InteractionGenerator(nn.Module):
         x0 = self.normalize(batch["motion"])                                           # (B, T, 2, D)
         b, device = x0.shape[0], x0.device
         t = torch.randint(0, self.schedule.num_steps, (b,), generator=generator, device=device)
-        high = torch.randint(self.config.high_noise_from, self.schedule.num_steps, (b,), generator=generator, device=device)
+        high = torch.randint(self.config.high_noise_from, self.schedule.num_steps, (b,), generator=generator,
+                             device=device)
         t = torch.where(torch.rand(b, generator=generator, device=device) < self.config.high_noise_share, high, t)
         noise = torch.randn(x0.shape, generator=generator, device=device, dtype=x0.dtype)
         xt = self.schedule.add_noise(x0, noise, t)

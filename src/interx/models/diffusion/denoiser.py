@@ -300,7 +300,7 @@ class InteractionDenoiser(nn.Module):
             given = cond.partner.to(xt.dtype)
             xt = torch.cat([torch.where(partner[:, None, None], given, xt[:, :, 0])[:, :, None], xt[:, :, 1:]], 2)
         tokens_per_stream = -(-frames // self.patch)
-        real = torch.where(mask[:, :, None, None], xt, 0.0)                            # padding never leaks into a patch
+        real = torch.where(mask[:, :, None, None], xt, 0.0)                  # padding never leaks into a patch
         padded = F.pad(real, (0, 0, 0, 0, 0, tokens_per_stream * self.patch - frames))  # (B, N P, 2, D)
         patches = padded.reshape(b, tokens_per_stream, self.patch, persons, d).transpose(2, 3)
         h = self.input(patches.reshape(b, tokens_per_stream, persons, -1)).permute(0, 2, 1, 3)
