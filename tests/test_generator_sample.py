@@ -145,3 +145,19 @@ def test_impossible_requests_are_usage_errors(loaded):
         generate(loaded, [Prompt(text=TEXT)], SamplingOptions(frames=33))
     with pytest.raises(UsageError, match="action"):
         generate(loaded, [Prompt(action=40)], SamplingOptions())
+
+
+def test_a_model_reads_only_the_conditions_its_task_trained(loaded):
+    """An evaluation protocol hands a label beside each text: a text-only model must not read that label (its action
+    embeddings never trained), a model trained on both must; a label alone to a text-only model is refused."""
+    text_only = replace(loaded, config=replace(loaded.config, data=replace(loaded.config.data, task="text")))
+    options = SamplingOptions(frames=12, seed=3)
+
+    def features(model, prompt):
+        return generate(model, [prompt], options)[0].features
+
+    both, text = Prompt(text=TEXT, action=5), Prompt(text=TEXT)
+    np.testing.assert_array_equal(features(text_only, both), features(text_only, text))
+    assert not np.array_equal(features(loaded, both), features(loaded, text))   # 4 steps: a small effect
+    with pytest.raises(UsageError, match="cannot read an action label"):
+        generate(text_only, [Prompt(action=5)], options)

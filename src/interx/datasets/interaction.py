@@ -47,6 +47,12 @@ Task = Literal["text", "action", "reaction", "all"]
 TASKS: tuple[str, ...] = ("text", "action", "reaction", "all")
 
 
+def trained_conditions(task: str) -> frozenset[str]:
+    """The conditions (`denoiser.CONDITIONS` names) a model trained on `task` has learned to read (table above)."""
+    return frozenset({"text": ("text",), "action": ("action",), "reaction": ("text", "partner"),
+                      "all": ("text", "action", "partner")}[task])
+
+
 @dataclass(frozen=True)
 class GeneratorDataConfig:
     """How the generator's training items are made."""

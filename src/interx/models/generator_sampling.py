@@ -46,6 +46,7 @@ from interx.data.classes import ACTION_NAMES
 from interx.data.names import format_name, parse_name
 from interx.data.safe_io import write_json
 from interx.data.types import MODEL_FPS, RAW_FPS, Interaction, PersonMotion
+from interx.datasets.interaction import trained_conditions
 from interx.errors import InterxError, UsageError
 from interx.features import model_repr as mr
 from interx.features.frames import canonical_transform, invert_transform
@@ -137,10 +138,21 @@ def _batches(items: list[tuple[int, int]], prompts: Sequence[Prompt], size: int)
     return [g[i:i + size] for g in groups.values() for i in range(0, len(g), size)]
 
 
-def _guidance(prompt: Prompt, scale: float) -> dict[str, float]:
-    if prompt.text is not None:
+def _read(loaded: LoadedGenerator, prompt: Prompt) -> tuple[bool, bool]:
+    """Whether the model reads the prompt's text and its action label: only conditions its task trained.
+
+    A model trained on texts alone never learned its action embeddings (random
+    vectors that would swamp the condition), so a label given beside a text
+    (as the evaluation protocols give it) is left out.
+    """
+    trained = trained_conditions(loaded.config.data.task)
+    return prompt.text is not None and "text" in trained, prompt.action is not None and "action" in trained
+
+
+def _guidance(reads: tuple[bool, bool], scale: float) -> dict[str, float]:
+    if reads[0]:
         return {"text": scale}
-    if prompt.action is not None:
+    if reads[1]:
         return {"action": scale}
     return {}
 
@@ -161,10 +173,11 @@ def _run_batch(loaded: LoadedGenerator, prompts: Sequence[Prompt], items: list[t
         mask[i, :n] = True
         noise[i, :n] = _noise(options.seed, p, k, start, n, dim)
     cond = Conditions(batch=b)
-    if kind.text is not None:
+    reads = _read(loaded, kind)
+    if reads[0]:
         enc = loaded.text_encoder.encode([prompts[p].text for p, _ in items])
         cond = replace(cond, text=enc.sentence, tokens=enc.tokens, token_mask=enc.mask)
-    if kind.action is not None:
+    if reads[1]:
         cond = replace(cond, action=torch.as_tensor([prompts[p].action for p, _ in items], dtype=torch.int64))
     known_pair = None
     if kind.actor is not None:
@@ -180,7 +193,7 @@ def _run_batch(loaded: LoadedGenerator, prompts: Sequence[Prompt], items: list[t
         known_pair = (values.to(device), pinned.to(device))
     cond = Conditions(**{k: (v.to(device) if torch.is_tensor(v) else v) for k, v in vars(cond).items()})
     scale = options.guidance if options.guidance is not None else loaded.config.guidance
-    out = model.sample(cond, mask.to(device), noise.to(device), guidance=_guidance(kind, scale), steps=options.steps,
+    out = model.sample(cond, mask.to(device), noise.to(device), guidance=_guidance(reads, scale), steps=options.steps,
                        eta=options.eta, generator=generator, known=known_pair)
     return [out[i, :n].float().cpu().numpy() for i, n in enumerate(lengths)]
 
@@ -196,6 +209,10 @@ def generate(loaded: LoadedGenerator, prompts: Sequence[Prompt], options: Sampli
     for prompt in prompts:
         if prompt.action is not None and not 0 <= prompt.action < config.denoiser.num_actions:
             raise UsageError(f"action must be 0-{config.denoiser.num_actions - 1}, not {prompt.action}")
+        if (prompt.text is not None or prompt.action is not None) and prompt.actor is None \
+                and not any(_read(loaded, prompt)):
+            given = "a text" if prompt.text is not None else "an action label"
+            raise UsageError(f"this model was trained for task {config.data.task!r}: it cannot read {given}")
         length = prompt.frames or options.frames
         if prompt.actor is None and not 1 <= length <= window:
             raise UsageError(f"length must be 1-{window} frames at 30 fps for this model, not {length}")
