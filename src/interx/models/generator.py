@@ -19,9 +19,10 @@ name in `PRESETS` stating only their differences from the defaults:
 parameters), and half its training steps are drawn from the noisiest 40 % of
 the schedule (`high_noise_share`), where a sample's coarse structure (who
 walks where, what the interaction is) is decided from the text alone. Top-3
-R-precision of samples after 1,500 steps (96 test captions, the project's
-evaluator, ground truth 0.99): 0.12 for the old model, 0.24 with patches at
-width 128, 0.28 adding the high-noise share, 0.30 at width 192.
+R-precision of samples after 1,500 steps (96 short test captions, the
+project's evaluator, ground truth 0.99): 0.12 for the per-frame 64-wide model,
+0.24 with patches at width 128, 0.28 adding the high-noise share, 0.30 at
+width 192 without it; the preset takes both.
 """
 
 from __future__ import annotations
