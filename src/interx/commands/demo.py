@@ -24,7 +24,7 @@ class DemoBudget:
 
     sequences: int = 300            # synthetic sequences (80/5/15 split)
     evaluator_steps: int = 250      # contrastive evaluator
-    generator_steps: int = 800      # tiny interaction diffusion model (5 s windows)
+    generator_steps: int = 600      # tiny interaction diffusion model (5 s windows)
     forecaster_steps: int = 200     # each forecaster variant
     recognizer_steps: int = 200
     quick_size: int = 40            # sequences generated once by the quick protocol
