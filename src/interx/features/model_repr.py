@@ -71,6 +71,7 @@ from interx.features.representations import INTERGEN_CONTACT_JOINTS, PairArrays,
 from interx.features.resample import resample_person
 
 POSITION_JOINTS = BODY
+POSITION_FEET = [POSITION_JOINTS.index(j) for j in INTERGEN_CONTACT_JOINTS]  # where the 4 foot joints sit in them
 PELVIS = JOINT_INDEX["pelvis"]
 STD_FLOOR = 1e-2  # no feature is divided by less: near-constant channels would blow small deviations up
 PELVIS_VELOCITY_WEIGHT = 100.0  # decode: 1 cm/frame of pelvis velocity error costs as much as 10 cm of position error
@@ -238,8 +239,7 @@ def foot_implied_height(positions: np.ndarray, pose: np.ndarray) -> np.ndarray:
     Consistent channels give back their own pelvis height.
     """
     local = body_joints(pose[..., :len(POSITION_JOINTS), :], np.zeros(3, np.float32))   # pelvis at the origin
-    feet = [POSITION_JOINTS.index(j) for j in INTERGEN_CONTACT_JOINTS]
-    return (positions[..., feet, 1] - local[..., feet, 1]).mean(-1)
+    return (positions[..., POSITION_FEET, 1] - local[..., POSITION_FEET, 1]).mean(-1)
 
 
 def decode(features: np.ndarray, rep: ModelRepresentation) -> tuple[np.ndarray, np.ndarray]:

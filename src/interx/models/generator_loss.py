@@ -16,7 +16,7 @@ channels of the representation (not on forward kinematics), like InterGen.
 | feature_velocity | 1 | MSE of the frame-to-frame change of the normalised features, every channel |
 | root | 10 | MSE of the normalised root channels: pelvis position and velocity, root rotation |
 
-The last two terms are not InterGen's. Its velocity term judges the position channels
+The last two terms are not InterGen's. InterGen's velocity term judges the position channels
 in meters, where a per-frame error of a few centimetres costs almost nothing,
 and decoding reads the rotations and the pelvis, which no term but `recon`
 judges. An undertrained model's per-frame errors then come out as jitter (seen:
@@ -48,11 +48,9 @@ from dataclasses import dataclass
 import torch
 
 from interx.body.joints import PARENTS
-from interx.features.model_repr import POSITION_JOINTS, ModelRepresentation
-from interx.features.representations import INTERGEN_CONTACT_JOINTS
+from interx.features.model_repr import POSITION_FEET, POSITION_JOINTS, ModelRepresentation
 
 _BONES = [(POSITION_JOINTS.index(j), POSITION_JOINTS.index(int(PARENTS[j]))) for j in POSITION_JOINTS[1:]]
-_FEET = [POSITION_JOINTS.index(j) for j in INTERGEN_CONTACT_JOINTS]
 
 
 @dataclass(frozen=True)
@@ -126,7 +124,7 @@ def generator_losses(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tenso
     losses["bone"] = _masked_mean((bone_p - bone_t) ** 2, (frame_w * geo[:, None, None])[..., None])
 
     contact = (target * std + mean)[..., rep.contacts][:, :-1] > 0.5                    # (B, T-1, 2, 4)
-    foot_speed2 = (vel_p[..., _FEET, :] ** 2).sum(-1)                                  # (B, T-1, 2, 4)
+    foot_speed2 = (vel_p[..., POSITION_FEET, :] ** 2).sum(-1)                           # (B, T-1, 2, 4)
     losses["foot"] = _masked_mean(foot_speed2, contact.float() * geo_pair[..., 0])
 
     dist_p = torch.cdist(pos_p[:, :, 0], pos_p[:, :, 1])                               # (B, T, 22, 22)
