@@ -104,12 +104,9 @@ class InteractionDataset(torch.utils.data.Dataset):
 
     def _conditions(self, position: int, rng: np.random.Generator | None) -> tuple[bool, bool, bool]:
         task, cfg = self.config.task, self.config
-        if task == "text":
-            return True, False, False
-        if task == "action":
-            return False, True, False
-        if task == "reaction":
-            return True, False, True
+        if task != "all":
+            trained = trained_conditions(task)
+            return "text" in trained, "action" in trained, "partner" in trained
         if rng is None:
             return True, True, position % 2 == 1
         u = rng.random(3)
