@@ -121,9 +121,31 @@ def walking_split(tmp_path_factory):
     return open_cache(root / "cache").split("train")
 
 
+RANDOM_WINDOWS = replace(PLAIN, max_frames=40, first_window_prob=0.0)
+
+
+def _stander_gap(item) -> float:
+    """The stander's distance ahead of the walker at a window's first frame: GAP less how far the walk had got."""
+    return float(_pelvis(item["motion"])[0, 1, 2])
+
+
+def test_texts_take_the_first_window_and_reactions_random_ones(walking_split):
+    rngs = [np.random.default_rng(s) for s in range(12)]
+    first = InteractionDataset(walking_split, REP, replace(PLAIN, max_frames=40))
+    assert {round(_stander_gap(first.draw(0, r)), 4) for r in rngs} == {GAP}
+    assert len(first.windows(0)) == 1
+    reactions = InteractionDataset(walking_split, REP, replace(PLAIN, max_frames=40, task="reaction"))
+    gaps = [_stander_gap(reactions.draw(0, r)) for r in rngs]
+    assert len({round(g, 4) for g in gaps}) > 6 and min(gaps) < GAP - 1.0
+    mixed = InteractionDataset(walking_split, REP, replace(PLAIN, max_frames=40, first_window_prob=0.5))
+    from_start = [_stander_gap(mixed.draw(0, np.random.default_rng(s))) == pytest.approx(GAP, abs=1e-4)
+                  for s in range(40)]
+    assert 8 <= sum(from_start) <= 32
+
+
 def test_windows_are_the_recanonicalised_windows_training_draws(walking_split):
     frames = walking_split.lengths[0]
-    data = InteractionDataset(walking_split, REP, replace(PLAIN, max_frames=40))
+    data = InteractionDataset(walking_split, REP, RANDOM_WINDOWS)
     windows = data.windows(0)
     starts = sorted({*range(0, frames - 40 + 1, 20), frames - 40})
     assert len(windows) == len(starts)
@@ -132,13 +154,13 @@ def test_windows_are_the_recanonicalised_windows_training_draws(walking_split):
         np.testing.assert_allclose(pelvis[:, 0, 2], WALK_SPEED * np.arange(40), atol=1e-4)  # the walker from 0
         np.testing.assert_allclose(pelvis[:, 1, 2], GAP - WALK_SPEED * start, atol=1e-4)    # the stander, nearer
         np.testing.assert_allclose(pelvis[..., 0], 0.0, atol=1e-4)
-    swapped = InteractionDataset(walking_split, REP, replace(PLAIN, max_frames=40, swap_prob=0.5)).windows(0)
+    swapped = InteractionDataset(walking_split, REP, replace(RANDOM_WINDOWS, swap_prob=0.5)).windows(0)
     assert len(swapped) == 2 * len(starts)
     np.testing.assert_allclose(_pelvis(swapped[1])[:, 0, 2], 0.0, atol=1e-4)          # the stander first, at 0
 
 
 def test_statistics_are_over_the_windows(walking_split):
-    data = InteractionDataset(walking_split, REP, replace(PLAIN, max_frames=40))
+    data = InteractionDataset(walking_split, REP, RANDOM_WINDOWS)
     moments = mr.representation_moments((w for p in range(len(data)) for w in data.windows(p)), REP)
     starts = np.asarray(sorted({*range(0, walking_split.lengths[0] - 40 + 1, 20), walking_split.lengths[0] - 40}))
     walker = np.tile(WALK_SPEED * np.arange(40), len(starts))

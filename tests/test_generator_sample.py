@@ -147,6 +147,15 @@ def test_impossible_requests_are_usage_errors(loaded):
         generate(loaded, [Prompt(action=40)], SamplingOptions())
 
 
+def test_samples_are_no_longer_than_the_training_windows(loaded):
+    """Frame positions past the training windows never trained: the window is the shorter of the two lengths."""
+    trained_on_20 = replace(loaded, config=replace(loaded.config, data=replace(loaded.config.data, max_frames=20)))
+    assert trained_on_20.config.window == 20 and loaded.config.window == 32
+    with pytest.raises(UsageError, match="1-20 frames"):
+        generate(trained_on_20, [Prompt(text=TEXT)], SamplingOptions(frames=21))
+    assert generate(trained_on_20, [Prompt(text=TEXT)], SamplingOptions(frames=20, steps=2))[0].features.shape[0] == 20
+
+
 def test_a_model_reads_only_the_conditions_its_task_trained(loaded):
     """An evaluation protocol hands a label beside each text: a text-only model must not read that label (its action
     embeddings never trained), a model trained on both must; a label alone to a text-only model is refused."""

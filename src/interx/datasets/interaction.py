@@ -23,8 +23,16 @@ the actor (`CacheSplit.actors`, P1 when unknown) comes first. Whenever the order
 changes or a window is cut from a longer sequence, the pair is re-canonicalised
 so person 0 starts at the origin facing +z (`model_repr.recanonicalise`).
 
-Augmentation (`draw`, training only): a random window of `max_frames` from
-longer sequences, a random description, the two people swapped with
+Windows (`draw`, training only): a sequence longer than `max_frames` gives its
+first window to an item without a partner (with `first_window_prob`, else a
+random one), a random window to a reaction. A description tells the interaction
+from its start and says nothing of where a window begins, so a model trained on
+random windows answers a text with any 5 s of it, while a user (and the
+official protocol, which compares the first 150 frames) asks for the
+interaction itself. A given partner fixes the phase, and long reactions are
+generated window by window, so reactions keep random windows.
+
+Augmentation (`draw`, training only): a random description, the two people swapped with
 `swap_prob` (never when a partner is given: the actor stays first), mirrored
 left/right with `mirror_prob` (the text edited to match: `interx.text.swap_left_right`).
 `__getitem__` is the deterministic variant (first window, first text, no augmentation).
@@ -60,7 +68,9 @@ class GeneratorDataConfig:
     task: Task = "text"
     """Which conditions to train: text, action, reaction or all (see the module doc)."""
     max_frames: int = 300
-    """Longest window in frames at 30 fps (longer sequences give random windows)."""
+    """Longest window in frames at 30 fps (longer sequences give windows, see `first_window_prob`)."""
+    first_window_prob: float = 1.0
+    """Probability that an item without a partner takes a longer sequence's first window (else a random one)."""
     min_frames: int = 24
     """Shorter sequences are skipped (the official processing drops under 24)."""
     swap_prob: float = 0.5
@@ -119,7 +129,9 @@ class InteractionDataset(torch.utils.data.Dataset):
         texts = split.texts[index]
         text = (texts[int(rng.integers(len(texts)))] if rng is not None else texts[0]) if texts else ""
         frames = int(split.lengths[index])
-        start = int(rng.integers(frames - cfg.max_frames + 1)) if rng is not None and frames > cfg.max_frames else 0
+        start = 0
+        if rng is not None and frames > cfg.max_frames and (use_partner or rng.random() >= cfg.first_window_prob):
+            start = int(rng.integers(frames - cfg.max_frames + 1))
         first = 0
         if use_partner:
             first = 1 if split.actors[index] == 1 else 0
@@ -145,8 +157,8 @@ class InteractionDataset(torch.utils.data.Dataset):
         """Features (T, 2, D) of the windows training draws from item `position`, in every person order it uses.
 
         Windows start every `max_frames // 2` frames (and one ends on the last
-        frame); both orders when people are swapped or a partner (either person)
-        may be given. Normalisation statistics come from these: the frame a
+        frame), or at frame 0 alone where training takes only first windows; both
+        orders when people are swapped or a partner (either person) may be given. Normalisation statistics come from these: the frame a
         window is re-canonicalised in bounds its positions, while a whole long
         sequence (a 30 m chase) would spread them over the room.
         """
@@ -155,6 +167,8 @@ class InteractionDataset(torch.utils.data.Dataset):
         frames = int(self.split.lengths[index])
         last = max(frames - cfg.max_frames, 0)
         starts = sorted({*range(0, last + 1, max(cfg.max_frames // 2, 1)), last})
+        if cfg.first_window_prob >= 1 and cfg.task in ("text", "action"):
+            starts = [0]
         orders = (0, 1) if cfg.swap_prob > 0 or cfg.task in ("reaction", "all") else (0,)
         parameters = mr.canonical_parameters(self.split.item(index))
         return [self._window(parameters, start, first) for start in starts for first in orders]

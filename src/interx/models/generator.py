@@ -72,6 +72,15 @@ class GeneratorConfig:
     sampling_steps: int = 50
     """Default number of DDIM steps at sampling."""
 
+    @property
+    def window(self) -> int:
+        """Longest sample in frames (30 fps): the training windows' length, within the denoiser's reach.
+
+        Frame positions past the training windows were never trained, so a
+        longer request is refused and long reactions go window by window.
+        """
+        return min(self.denoiser.max_frames, self.data.max_frames)
+
 
 PRESETS: dict[str, GeneratorConfig] = {
     "tiny": GeneratorConfig(

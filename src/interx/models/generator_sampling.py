@@ -17,7 +17,7 @@ own canonical frame (pelvis at x = z = 0 facing +z at frame 0, floor at y = 0);
 the reactor is generated there and moved back, so the output pair sits in the
 actor's original frame with P1 the actor exactly as given (its own body) and P2
 the generated reactor (default body). An actor longer than the model's window
-(`max_frames`) is generated window by window: windows of `max_frames` frames
+(`GeneratorConfig.window`: its training windows' length) is generated window by window: windows of that length
 overlapping by `overlap` frames (default a tenth of the window), each re-canonicalised at its first frame; the
 reactor's frames in the overlap (but the last, whose velocity would need the
 next frame) are pinned to those of the previous window, and the new frames are
@@ -205,7 +205,7 @@ def generate(loaded: LoadedGenerator, prompts: Sequence[Prompt], options: Sampli
     if len(prompts) > MAX_PROMPTS or not 1 <= options.num <= MAX_SAMPLES:
         raise UsageError(f"at most {MAX_PROMPTS} prompts and 1-{MAX_SAMPLES} samples per prompt")
     config = loaded.config
-    window = config.denoiser.max_frames
+    window = config.window
     for prompt in prompts:
         if prompt.action is not None and not 0 <= prompt.action < config.denoiser.num_actions:
             raise UsageError(f"action must be 0-{config.denoiser.num_actions - 1}, not {prompt.action}")
@@ -238,7 +238,7 @@ def generate(loaded: LoadedGenerator, prompts: Sequence[Prompt], options: Sampli
 def _react(loaded: LoadedGenerator, prompts: Sequence[Prompt], batch: list[tuple[int, int]], actors: dict,
            options: SamplingOptions, generator: torch.Generator) -> dict[tuple[int, int], Generated]:
     """Reactions of one batch, window by window (module doc)."""
-    rep, window, overlap = loaded.model.rep, loaded.config.denoiser.max_frames, options.overlap
+    rep, window, overlap = loaded.model.rep, loaded.config.window, options.overlap
     total = {item: len(actors[item[0]][0]) for item in batch}
     reactor = {item: (np.zeros((n, 55, 3), np.float32), np.zeros((n, 3), np.float32)) for item, n in total.items()}
     start = 0
