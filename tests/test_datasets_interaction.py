@@ -121,7 +121,7 @@ def walking_split(tmp_path_factory):
     return open_cache(root / "cache").split("train")
 
 
-RANDOM_WINDOWS = replace(PLAIN, max_frames=40, first_window_prob=0.0)
+RANDOM_WINDOWS = replace(PLAIN, max_frames=40)
 
 
 def _stander_gap(item) -> float:
@@ -129,12 +129,13 @@ def _stander_gap(item) -> float:
     return float(_pelvis(item["motion"])[0, 1, 2])
 
 
-def test_texts_take_the_first_window_and_reactions_random_ones(walking_split):
+def test_texts_can_take_the_first_window_and_reactions_take_random_ones(walking_split):
     rngs = [np.random.default_rng(s) for s in range(12)]
-    first = InteractionDataset(walking_split, REP, replace(PLAIN, max_frames=40))
+    first = InteractionDataset(walking_split, REP, replace(PLAIN, max_frames=40, first_window_prob=1.0))
     assert {round(_stander_gap(first.draw(0, r)), 4) for r in rngs} == {GAP}
     assert len(first.windows(0)) == 1
-    reactions = InteractionDataset(walking_split, REP, replace(PLAIN, max_frames=40, task="reaction"))
+    reactions = InteractionDataset(walking_split, REP, replace(PLAIN, max_frames=40, task="reaction",
+                                                                first_window_prob=1.0))
     gaps = [_stander_gap(reactions.draw(0, r)) for r in rngs]
     assert len({round(g, 4) for g in gaps}) > 6 and min(gaps) < GAP - 1.0
     mixed = InteractionDataset(walking_split, REP, replace(PLAIN, max_frames=40, first_window_prob=0.5))
