@@ -123,3 +123,23 @@ def test_the_decoded_height_stands_the_posed_feet_where_the_foot_channels_put_th
     moved = features.copy()
     moved[..., 3 * mr.POSITION_JOINTS.index(mr.PELVIS) + 1] += 0.3
     np.testing.assert_allclose(mr.decode(moved, rep)[1], trans, atol=1e-6)
+
+
+def test_lifting_out_of_the_floor_raises_only_sunken_frames_by_the_depth_of_their_deepest_joint(split):
+    """Every frame stood 1 cm above the floor, then every third frame of person 0 sunk so its deepest joint is 25 cm
+    under it: exactly those frames come back up, to the floor, and nothing else moves."""
+    rep = mr.ModelRepresentation()
+    pose, pelvis = mr.canonical_parameters(split.item(0))
+    standing = pelvis.copy()
+    standing[..., 1] -= mr.body_joints(pose, pelvis)[..., 1].min(-1) - 0.01
+    sunk = standing.copy()
+    sunk[::3, 0, 1] -= 0.26
+    np.testing.assert_array_equal(mr.floor_lift(pose, standing), 0.0)
+    expected = np.zeros(sunk.shape[:2], np.float32)
+    expected[::3, 0] = 0.25
+    np.testing.assert_allclose(mr.floor_lift(pose, sunk), expected, atol=1e-5)
+    lifted = mr.decoded_joints(mr.lifted_out_of_floor(mr.encode_parameters(pose, sunk, rep), rep), rep)
+    lowest = np.full(sunk.shape[:2], 0.01)
+    lowest[::3, 0] = 0.0
+    np.testing.assert_allclose(lifted[..., 1].min(-1), lowest, atol=1e-5)
+    np.testing.assert_allclose(lifted[1::3], mr.body_joints(pose, standing)[1::3], atol=1e-5)

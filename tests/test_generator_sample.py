@@ -14,6 +14,7 @@ from interx.data.safe_io import read_npz
 from interx.data.types import PersonMotion
 from interx.data.validate import validate_release
 from interx.errors import UsageError
+from interx.features import model_repr as mr
 from interx.models.generator_sampling import (Prompt, SamplingOptions, generate, parse_prompt_line,
                                               prompts_from_options, read_prompts, sequence_name, to_interactions,
                                               write_generated)
@@ -116,6 +117,7 @@ def test_an_actor_longer_than_the_window_is_answered_window_by_window(loaded, ac
     options = SamplingOptions(steps=2, overlap=8)
     first, again = generate(loaded, prompt, options), generate(loaded, prompt, options)
     assert first[0].features.shape[0] == 50 and np.isfinite(first[0].features).all()
+    assert mr.decoded_joints(first[0].features[:, 1], loaded.model.rep)[..., 1].min() >= -1e-5   # out of the floor
     np.testing.assert_array_equal(first[0].features, again[0].features)
     with pytest.raises(UsageError, match="overlap"):
         generate(loaded, prompt, replace(options, overlap=16))
@@ -145,6 +147,16 @@ def test_impossible_requests_are_usage_errors(loaded):
         generate(loaded, [Prompt(text=TEXT)], SamplingOptions(frames=33))
     with pytest.raises(UsageError, match="action"):
         generate(loaded, [Prompt(action=40)], SamplingOptions())
+
+
+def test_generated_bodies_are_raised_out_of_the_floor_unless_asked_not_to(loaded):
+    prompts = [Prompt(text=TEXT), Prompt(action=3)]
+    options = SamplingOptions(frames=24, steps=4, seed=1)
+    raw = generate(loaded, prompts, replace(options, floor=False))
+    lifted = generate(loaded, prompts, options)
+    for r, f in zip(raw, lifted):
+        np.testing.assert_allclose(f.features, mr.lifted_out_of_floor(r.features, loaded.model.rep), atol=1e-6)
+        assert mr.decoded_joints(f.features, loaded.model.rep)[..., 1].min() >= -1e-5
 
 
 def test_samples_are_no_longer_than_the_training_windows(loaded):

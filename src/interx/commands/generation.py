@@ -73,6 +73,8 @@ def generate_command(
     batch_size: int = typer.Option(32, "--batch-size", metavar="B", help="Samples generated together."),
     device: str = typer.Option("auto", "--device", help="auto, cpu or cuda."),
     render: bool = typer.Option(False, "--render", help="Also render each sequence to DIR/videos/SEQ.mp4."),
+    floor: bool = typer.Option(True, "--floor/--no-floor",
+                               help="Raise generated bodies out of the floor where a joint went under it."),
 ) -> None:
     """Sample interactions from a trained generator and write them as Inter-X sequences.
 
@@ -88,7 +90,7 @@ def generate_command(
     started = time.perf_counter()
     wanted = prompts_from_options(text, action, reaction_to, prompts, frames, seconds, fps_out)
     loaded = load_generator(checkpoint, _device(device))
-    options = SamplingOptions(num=num, seed=seed, guidance=guidance, steps=steps, batch_size=batch_size,
+    options = SamplingOptions(num=num, seed=seed, guidance=guidance, steps=steps, batch_size=batch_size, floor=floor,
                               **({"frames": wanted.frames} if wanted.frames else {}))
     samples = generate(loaded, wanted.prompts, options)
     names = write_generated(out, loaded, wanted.prompts, samples, options, fps_out)

@@ -265,6 +265,27 @@ def decode(features: np.ndarray, rep: ModelRepresentation) -> tuple[np.ndarray, 
     return pose, (pelvis - default_rest_joints()[PELVIS]).astype(np.float32)
 
 
+def floor_lift(pose: np.ndarray, pelvis: np.ndarray) -> np.ndarray:
+    """Heights (...) to raise each posed default body by so that none of its joints is under the floor (y = 0).
+
+    pose (..., 55, 3) axis-angle, pelvis (..., 3); zero where the body is on or above the floor.
+    """
+    return np.maximum(-body_joints(pose, pelvis)[..., 1].min(-1), 0.0).astype(np.float32)
+
+
+def lifted_out_of_floor(features: np.ndarray, rep: ModelRepresentation) -> np.ndarray:
+    """Features (T, P, D) re-encoded from their decoded bodies, each raised frame by frame out of the floor.
+
+    A denoiser's estimate can push a kneeling leg or a planted foot through
+    the floor; the lift moves the whole body up by the depth of its deepest
+    joint on exactly those frames and leaves every other frame as decoded.
+    """
+    pose, trans = decode(features, rep)
+    pelvis = trans + default_rest_joints()[PELVIS]
+    pelvis[..., 1] += floor_lift(pose, pelvis)
+    return encode_parameters(pose, pelvis, rep)
+
+
 def decoded_joints(features: np.ndarray, rep: ModelRepresentation) -> np.ndarray:
     """World joints (..., 55, 3) of the decoded parameters (default body), canonical frame."""
     pose, trans = decode(features, rep)

@@ -23,6 +23,13 @@ reactor's frames in the overlap (but the last, whose velocity would need the
 next frame) are pinned to those of the previous window, and the new frames are
 appended.
 
+Floor: a sample's body can come out with a knee or a foot under the floor
+(a tiny CPU-trained model sank a kneeling leg up to 0.6 m). With `floor` on
+(the default) every generated body is raised, frame by frame, by the depth of
+its deepest joint on the frames where one is under the floor (y = 0 in the
+canonical frame); frames on or above it are left as decoded, and a given actor
+is never moved.
+
 Output names (`sequence_name`): `G{900 + p // 1000}T{p % 1000}A{action}R{k}`
 with p the prompt's index and k the sample's; the action field is the prompt's
 action label, or the action of the reaction's source sequence when its folder
@@ -97,6 +104,8 @@ class SamplingOptions:
     """Samples generated together."""
     overlap: int | None = None
     """Reaction windows overlap by this many frames (long actors); None: a tenth of the window (30 of 300)."""
+    floor: bool = True
+    """Raise each generated body out of the floor on the frames where a joint went under it (module doc)."""
 
 
 @dataclass
@@ -229,6 +238,8 @@ def generate(loaded: LoadedGenerator, prompts: Sequence[Prompt], options: Sampli
             lengths = [prompts[p].frames or options.frames for p, _ in batch]
             outs = _run_batch(loaded, prompts, batch, lengths, [None] * len(batch), [None] * len(batch), options,
                               generator)
+            if options.floor:
+                outs = [mr.lifted_out_of_floor(f, loaded.model.rep) for f in outs]
             results.update({(p, k): Generated(p, k, f) for (p, k), f in zip(batch, outs)})
         else:
             results.update(_react(loaded, prompts, batch, actors, options, generator))
@@ -262,6 +273,8 @@ def _react(loaded: LoadedGenerator, prompts: Sequence[Prompt], batch: list[tuple
         for item, feats, transform, n in zip(active, outs, transforms, lengths):
             pose, trans = mr.decode(feats[:, 1], rep)
             pelvis = trans + mr.default_rest_joints()[mr.PELVIS]
+            if options.floor:
+                pelvis[:, 1] += mr.floor_lift(pose, pelvis)
             pose, pelvis = mr.move_parameters(pose, pelvis, invert_transform(transform))
             keep = slice(overlap if start > 0 else 0, n)
             reactor[item][0][start + keep.start:start + n] = pose[keep]
