@@ -24,14 +24,14 @@ class DemoBudget:
 
     sequences: int = 300            # synthetic sequences (80/5/15 split)
     evaluator_steps: int = 250      # contrastive evaluator
-    generator_steps: int = 600      # tiny interaction diffusion model (5 s windows)
+    generator_steps: int = 350      # tiny interaction diffusion model (5 s windows)
     forecaster_steps: int = 200     # each forecaster variant
     recognizer_steps: int = 200
     quick_size: int = 40            # sequences generated once by the quick protocol
     replications: int = 5
     batch_size: int = 32            # R-precision batch (the official 32)
     mm_texts: int = 8               # MultiModality: texts x generations (official 100 x 30)
-    mm_generations: int = 10
+    mm_generations: int = 6
 
 
 SMOKE = DemoBudget(sequences=48, evaluator_steps=20, generator_steps=20, forecaster_steps=20,
