@@ -75,13 +75,6 @@ def noise_floor(cache: Path, evaluator_run: Path, count: int, seed: int = 0) -> 
     return fid(embeddings[0], embeddings[1])
 
 
-def _lowest(features: np.ndarray, rep) -> np.ndarray:
-    """(T,) the lowest joint height of either decoded person per frame."""
-    from interx.features import model_repr as mr
-
-    return mr.decoded_joints(features, rep)[..., 1].min(axis=(-1, -2))
-
-
 def _spread(lowest: np.ndarray) -> dict:
     return {"share_within": float(np.mean(np.abs(lowest) <= FLOOR_TOLERANCE)),
             "mean": float(lowest.mean()), "min": float(lowest.min()), "max": float(lowest.max())}
@@ -111,11 +104,11 @@ def sample_checks(cache: Path, generator_run: Path, count: int, seed: int = 0) -
     finite = all(np.isfinite(s.features).all() for s in samples)
     raw, lifted, lifted_frames, fk_error, channel_error = [], [], [], [], []
     for s in samples:
-        frames_low = _lowest(s.features, rep)
+        joints = mr.decoded_joints(s.features, rep)                           # (T, 2, 55, 3)
+        frames_low = joints[..., 1].min(axis=(-1, -2))                          # (T,) either person's lowest joint
         raw.append(float(frames_low.min()))
         lifted_frames.append(frames_low < 0)
-        lifted.append(float(_lowest(mr.lifted_out_of_floor(s.features, rep), rep).min()))
-        joints = mr.decoded_joints(s.features, rep)                           # (T, 2, 55, 3)
+        lifted.append(float(mr.decoded_joints(mr.lifted_out_of_floor(s.features, rep), rep)[..., 1].min()))
         bones = np.linalg.norm(joints[..., body, :] - joints[..., PARENTS[body], :], axis=-1)
         fk_error.append(float(np.abs(bones / skeleton_bones - 1).max()))
         positions = s.features[..., rep.positions].reshape(*s.features.shape[:2], 22, 3)
