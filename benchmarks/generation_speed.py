@@ -12,13 +12,16 @@ depend on them); normalisation is the identity.
 Wall seconds are the figure; CPU seconds of the process are printed beside
 them (on a machine shared with other jobs the wall time inflates, the CPU time
 much less). Training is timed as whole optimizer steps of `interx.train.fit`'s work
-(forward with the losses, backward, clipping, AdamW, EMA) of `tiny` at its batch
-of 16, on batches of 150-frame windows with text conditions, after 3 warm-up steps.
+(forward with the losses, backward, clipping, AdamW, EMA) of `tiny` (or the presets
+named by --train-presets) at the preset's batch, on batches of 150-frame windows with
+text conditions, after 3 warm-up steps; on a GPU under bf16 autocast, as training's
+`precision="auto"` runs there.
 
 Run (without MKL_CBWR, which slows torch's matrix products several times over; on a
 quiet machine: with other jobs on the same cores, OpenMP's two threads wait on each
 other and small matrix products get ten times slower, where --threads 1 does not):
-    python benchmarks/generation_speed.py [--presets tiny small] [--paper] [--device cpu|cuda] [--threads N]
+    python benchmarks/generation_speed.py [--presets tiny small] [--paper] [--train-presets tiny]
+        [--device cpu|cuda] [--threads N]
 """
 
 from __future__ import annotations
@@ -57,8 +60,8 @@ def seconds_per_sample(loaded: LoadedGenerator, batch: int) -> tuple[float, floa
     return (time.perf_counter() - start) / batch, (time.process_time() - cpu) / batch
 
 
-def training_samples_per_second(encoder: CachedTextEncoder, device: str, steps: int = 10) -> float:
-    config = preset("tiny")
+def training_samples_per_second(name: str, encoder: CachedTextEncoder, device: str, steps: int = 10) -> float:
+    config = preset(name)
     torch.manual_seed(0)
     model = InteractionGenerator(config, encoder.dim).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.train.lr)
@@ -76,7 +79,8 @@ def training_samples_per_second(encoder: CachedTextEncoder, device: str, steps: 
     generator = torch.Generator(device=device).manual_seed(0)
 
     def step():
-        loss = model.training_step(batch, generator)["loss"]
+        with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device == "cuda"):
+            loss = model.training_step(batch, generator)["loss"]
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), config.train.grad_clip)
         optimizer.step()
@@ -100,6 +104,7 @@ def main() -> None:
     parser.add_argument("--presets", nargs="+", default=["tiny", "small"])
     parser.add_argument("--paper", action="store_true", help="also time the paper preset (meant for a GPU)")
     parser.add_argument("--batches", nargs="+", type=int, default=[1, 32])
+    parser.add_argument("--train-presets", nargs="+", default=["tiny"], help="presets whose training is timed")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch CPU threads (default torch's; 1 is faster on a machine shared with other jobs)")
@@ -107,7 +112,7 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     presets = args.presets + (["paper"] if args.paper else [])
-    encoder = CachedTextEncoder("minilm", max(preset(p).denoiser.text_tokens for p in presets),
+    encoder = CachedTextEncoder("minilm", max(preset(p).denoiser.text_tokens for p in presets + args.train_presets),
                                 device=args.device)
     encoder.add([PROMPT])
     print(f"device {args.device}, torch threads {torch.get_num_threads()}; {FRAMES} frames, {STEPS} DDIM steps, "
@@ -119,8 +124,9 @@ def main() -> None:
         times = [seconds_per_sample(loaded, b) for b in args.batches]
         print(f"{name:<8}{params / 1e6:>11.2f}M" + "".join(f"{f'{w:.3f} ({c:.3f})':>28}" for w, c in times),
               flush=True)
-    print(f"training tiny: {training_samples_per_second(encoder, args.device):.1f} samples/s "
-          f"(batch {preset('tiny').train.batch_size}, {FRAMES}-frame windows)")
+    for name in args.train_presets:
+        print(f"training {name}: {training_samples_per_second(name, encoder, args.device):.1f} samples/s "
+              f"(batch {preset(name).train.batch_size}, {FRAMES}-frame windows)", flush=True)
 
 
 if __name__ == "__main__":

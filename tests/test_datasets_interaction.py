@@ -69,6 +69,20 @@ def test_swap_mirror_and_windows(split):
     assert _yaw0(item["motion"]) == pytest.approx(0.0, abs=1e-4)
 
 
+def test_actor_first_puts_each_actor_first_and_swaps_only_sequences_without_one(split):
+    assert len(split) >= 3
+    split.actors = (1, 0, None) + (0,) * (len(split) - 3)
+    data = InteractionDataset(split, REP, replace(PLAIN, actor_first=True, swap_prob=1.0))
+    rng = np.random.default_rng(0)
+    heights = [mr.canonical_parameters(split.item(i))[1][..., 1] for i in range(3)]           # (T, 2) pelvis y
+    items = [data.draw(i, rng) for i in range(3)]
+    assert not any(item["use_partner"] for item in items)
+    for item, h, first in zip(items, heights, (1, 0, 1)):                # P2 acts; P1 acts; unknown: swapped
+        np.testing.assert_allclose(_pelvis(item["motion"])[:, :, 1], h[:, [first, 1 - first]], atol=1e-5)
+    assert [len(data.windows(i)) for i in range(3)] == [1, 1, 2]
+    np.testing.assert_allclose(data.windows(0)[0], items[0]["motion"], atol=1e-6)
+
+
 def test_draws_are_reproducible_from_their_generator(split):
     data = InteractionDataset(split, REP, replace(GeneratorDataConfig(task="all"), max_frames=12))
     a, b = data.draw(1, np.random.default_rng(7)), data.draw(1, np.random.default_rng(7))

@@ -19,7 +19,8 @@ Tasks (which conditions an item carries; classifier-free dropout happens in the 
 | all | text with p = 0.7, action with p = 0.7, partner with p = 0.3, independently (validation: text and action, partner on odd items) |
 
 Person order: the cache's (P1 first), except with a partner condition, where
-the actor (`CacheSplit.actors`, P1 when unknown) comes first. Whenever the order
+the actor (`CacheSplit.actors`, P1 when unknown) comes first, and with
+`actor_first`, where every item whose actor is known puts it first. Whenever the order
 changes or a window is cut from a longer sequence, the pair is re-canonicalised
 so person 0 starts at the origin facing +z (`model_repr.recanonicalise`).
 
@@ -74,6 +75,9 @@ class GeneratorDataConfig:
     """Probability that an item without a partner takes a longer sequence's first window (else a random one)."""
     min_frames: int = 24
     """Shorter sequences are skipped (the official processing drops under 24)."""
+    actor_first: bool = False
+    """Put the actor (`CacheSplit.actors`) first in every item, as reactions always do; `swap_prob` then
+    applies only to sequences whose actor is unknown."""
     swap_prob: float = 0.5
     """Probability of exchanging the two people (not with a partner condition)."""
     mirror_prob: float = 0.5
@@ -133,9 +137,10 @@ class InteractionDataset(torch.utils.data.Dataset):
         start = 0
         if rng is not None and frames > cfg.max_frames and (use_partner or rng.random() >= cfg.first_window_prob):
             start = int(rng.integers(frames - cfg.max_frames + 1))
+        actor = split.actors[index]
         first = 0
-        if use_partner:
-            first = 1 if split.actors[index] == 1 else 0
+        if use_partner or (cfg.actor_first and actor is not None):
+            first = 1 if actor == 1 else 0
         elif rng is not None and rng.random() < cfg.swap_prob:
             first = 1
         motion = self._window(mr.canonical_parameters(split.item(index)), start, first)
@@ -172,6 +177,9 @@ class InteractionDataset(torch.utils.data.Dataset):
         if cfg.first_window_prob >= 1 and cfg.task in ("text", "action"):
             starts = [0]
         orders = (0, 1) if cfg.swap_prob > 0 or cfg.task in ("reaction", "all") else (0,)
+        actor = self.split.actors[index]
+        if cfg.actor_first and actor is not None:
+            orders = (1 if actor == 1 else 0,)
         parameters = mr.canonical_parameters(self.split.item(index))
         return [self._window(parameters, start, first) for start in starts for first in orders]
 
