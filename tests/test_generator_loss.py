@@ -101,3 +101,25 @@ def test_root_charges_the_channels_that_place_and_turn_a_body(batch):
     pred[..., knee] += 0.3
     losses = _loss(pred, x, mask, mean, std)
     assert float(losses["root"]) == 0.0 and float(losses["recon"]) > 0.0
+
+
+def test_finger_channels_weigh_what_the_config_says_and_a_uniform_error_keeps_its_cost(batch):
+    """fingers = 0.25: 180 finger channels at 0.25 and 268 others at 1, rescaled to mean 1, so an error d on one
+    knee channel costs d^2 / (268 + 0.25 * 180) and on one finger channel a quarter of that."""
+    x, mask, mean, std = batch
+    cfg = LossConfig(fingers=0.25)
+    assert len(REP.finger_channels) == 180 and REP.finger_channels[-1] == REP.rotations.stop - 1
+
+    def recon(channel, d=0.3):
+        pred = x.clone()
+        if channel is None:
+            pred += d
+        else:
+            pred[..., channel] += d
+        return float(generator_losses(pred, x, mask, torch.tensor((100, 100)), torch.ones(2, 2, dtype=torch.bool),
+                                      mean, std, REP, cfg)["recon"])
+
+    knee = REP.rotations.start + 6 * list(REP.rotation_joints).index(mr.JOINT_INDEX["left_knee"])
+    assert recon(knee) == pytest.approx(0.09 / (268 + 0.25 * 180), rel=1e-5)
+    assert recon(REP.finger_channels[7]) == pytest.approx(0.25 * recon(knee), rel=1e-5)
+    assert recon(None) == pytest.approx(0.09, rel=1e-5)

@@ -112,6 +112,12 @@ class ModelRepresentation:
         return [*range(at, at + 3), *range(self.velocities.start + at, self.velocities.start + at + 3),
                 *range(self.rotations.start, self.rotations.start + 6)]
 
+    @cached_property
+    def finger_channels(self) -> list[int]:
+        """Channels of the 30 finger joints' rotations (none without hands)."""
+        start = self.rotations.start + 6 * len(BODY)
+        return list(range(start, self.rotations.stop))
+
     @property
     def dim(self) -> int:
         return self.contacts.stop

@@ -79,6 +79,8 @@ class LossConfig:
     """Weight of the frame-to-frame change of the normalised features (module doc)."""
     root: float = 10.0
     """Weight of the MSE of the root channels (pelvis position and velocity, root rotation; module doc)."""
+    fingers: float = 1.0
+    """Weight of each finger rotation channel relative to the others in `recon` and `feature_velocity`."""
 
 
 def _masked_mean(err: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
@@ -107,9 +109,12 @@ def generator_losses(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tenso
     frame_w = mask[:, :, None].float() * generated[:, None, :].float()                 # (B, T, 2)
     pair_w = (mask[:, 1:] & mask[:, :-1])[:, :, None].float() * generated[:, None, :].float()  # (B, T-1, 2)
     geo = (t <= cfg.geometric_max_t).float()                                           # (B,)
-    losses = {"recon": _masked_mean((pred - target) ** 2, frame_w[..., None])}
+    channel_w = torch.ones(pred.shape[-1], dtype=pred.dtype, device=pred.device)
+    channel_w[rep.finger_channels] = cfg.fingers
+    channel_w = channel_w / channel_w.mean()                                           # a uniform error keeps its cost
+    losses = {"recon": _masked_mean(channel_w * (pred - target) ** 2, frame_w[..., None])}
     step_error = (pred[:, 1:] - pred[:, :-1]) - (target[:, 1:] - target[:, :-1])          # (B, T-1, 2, D)
-    losses["feature_velocity"] = _masked_mean(step_error ** 2, pair_w[..., None])
+    losses["feature_velocity"] = _masked_mean(channel_w * step_error ** 2, pair_w[..., None])
     root = rep.root_channels
     losses["root"] = _masked_mean((pred[..., root] - target[..., root]) ** 2, frame_w[..., None])
 
