@@ -20,7 +20,7 @@ from interx.features.frames import facing_yaw
 from interx.text.cache import CachedTextEncoder
 
 REP = mr.ModelRepresentation()
-PLAIN = GeneratorDataConfig(swap_prob=0.0, mirror_prob=0.0)
+PLAIN = GeneratorDataConfig(actor_first=False, swap_prob=0.0, mirror_prob=0.0)
 
 
 @pytest.fixture()

@@ -86,6 +86,7 @@ def test_written_sequences_are_a_valid_release_at_120_and_30_fps(loaded, tmp_pat
         inter = read_interaction(out / "motions" / names[1], out)
         assert inter.fps == fps and inter.num_frames == (37 if fps == 120 else 10)
         assert inter.texts == ("Wave.",) and inter.action == 2
+        assert inter.actor == 0                                # trained with the actor first: P1 acts
         manifest = json.loads((out / "generation.json").read_text())
         assert manifest["guidance"] == loaded.config.guidance and manifest["steps"] == 2
         assert manifest["sequences"][0]["text"] == TEXT
@@ -157,6 +158,14 @@ def test_generated_bodies_are_raised_out_of_the_floor_unless_asked_not_to(loaded
     for r, f in zip(raw, lifted):
         np.testing.assert_allclose(f.features, mr.lifted_out_of_floor(r.features, loaded.model.rep), atol=1e-6)
         assert mr.decoded_joints(f.features, loaded.model.rep)[..., 1].min() >= -1e-5
+
+
+def test_only_a_model_trained_with_the_actor_first_names_p1_the_actor(loaded):
+    prompts = [Prompt(text=TEXT)]
+    samples = generate(loaded, prompts, SamplingOptions(steps=2, frames=10))
+    random_order = replace(loaded, config=replace(loaded.config, data=replace(loaded.config.data, actor_first=False)))
+    assert loaded.config.data.actor_first and to_interactions(loaded, prompts, samples)[0].actor == 0
+    assert to_interactions(random_order, prompts, samples)[0].actor is None
 
 
 def test_samples_are_no_longer_than_the_training_windows(loaded):

@@ -18,9 +18,17 @@ Tasks (which conditions an item carries; classifier-free dropout happens in the 
 | reaction | partner (the actor, person 0) and text |
 | all | text with p = 0.7, action with p = 0.7, partner with p = 0.3, independently (validation: text and action, partner on odd items) |
 
-Person order: the cache's (P1 first), except with a partner condition, where
-the actor (`CacheSplit.actors`, P1 when unknown) comes first, and with
-`actor_first`, where every item whose actor is known puts it first. Whenever the order
+Person order: the actor first (`CacheSplit.actors`, the release's interaction
+order) with `actor_first` (the default); a sequence whose actor is unknown keeps
+the cache's order (P1 first) and is swapped with `swap_prob`. Without
+`actor_first` only reactions put the actor first (P1 when unknown) and every
+other item is swapped with `swap_prob`, as InterGen trains. A description says
+who does what ("one person slaps the other"); with the people in random order a
+model cannot tell from it which of its two streams is the one slapping, so its
+early, noisy estimates average the two roles and the one-limb interactions came
+out blurred. Measured (`tiny`, 4,000 steps, 96 test captions, the project's
+evaluator): top-3 R-precision 0.43 with random order, 0.59 with the actor first.
+Samples of such a model have the actor as P1 (`generator_sampling`). Whenever the order
 changes or a window is cut from a longer sequence, the pair is re-canonicalised
 so person 0 starts at the origin facing +z (`model_repr.recanonicalise`).
 
@@ -35,7 +43,7 @@ windows stay the default. Reactions always take random windows: a given
 partner fixes the phase, and long reactions are generated window by window.
 
 Augmentation (`draw`, training only): a random description, the two people swapped with
-`swap_prob` (never when a partner is given: the actor stays first), mirrored
+`swap_prob` (only where the person order above leaves it free), mirrored
 left/right with `mirror_prob` (the text edited to match: `interx.text.swap_left_right`).
 `__getitem__` is the deterministic variant (first window, first text, no augmentation).
 """
@@ -75,9 +83,9 @@ class GeneratorDataConfig:
     """Probability that an item without a partner takes a longer sequence's first window (else a random one)."""
     min_frames: int = 24
     """Shorter sequences are skipped (the official processing drops under 24)."""
-    actor_first: bool = False
+    actor_first: bool = True
     """Put the actor (`CacheSplit.actors`) first in every item, as reactions always do; `swap_prob` then
-    applies only to sequences whose actor is unknown."""
+    applies only to sequences whose actor is unknown (module doc)."""
     swap_prob: float = 0.5
     """Probability of exchanging the two people (not with a partner condition)."""
     mirror_prob: float = 0.5

@@ -9,6 +9,10 @@ seeded with (seed, p, k), so a sample does not depend on what it was batched
 with, and the same seed gives the same bytes in any fresh process (with
 MKL_CBWR=COMPATIBLE on CPU).
 
+Person order: a model trained with the actor first (`GeneratorDataConfig.actor_first`,
+the default) generates the actor as P1, and the written interaction order
+says so (`Interaction.actor` = 0); other models' samples leave it unknown.
+
 Guidance: one scale `guidance` for the prompt's text, or its action label when
 it has no text; the actor of a reaction is always given (not guided).
 
@@ -409,6 +413,8 @@ def to_interactions(loaded: LoadedGenerator, prompts: Sequence[Prompt], samples:
             frames = min(actor.num_frames, reactor.num_frames)
             inter = replace(inter, persons=(actor.frames(slice(0, frames)), reactor.frames(slice(0, frames))),
                             actor=0)
+        elif loaded.config.data.actor_first:
+            inter = replace(inter, actor=0)
         out.append(inter)
     return out
 
