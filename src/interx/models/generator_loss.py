@@ -34,6 +34,12 @@ a CPU-trained `tiny` model's estimates from step 300, top-3 R-precision went
 from 0.67 to 0.96. Weighted 10, the estimates from step 300 reach that
 (0.38 without the term, same training).
 
+`fingers` scales the 180 finger rotation channels (30 joints) within `recon` and
+`feature_velocity`, the weights rescaled to mean 1 so that an error of the same
+size on every channel costs what it did. They are 40 % of the channels; measured
+at 0.2 against 1 (`tiny`, 4,000 steps, 96 test captions): top-3 R-precision 0.594
+both ways, so the default stays 1.
+
 Masks: padded frames never count (a pair of frames counts for a difference only
 when both are real); terms on one person count only for generated persons (a
 given partner is not judged); the geometric and between-people terms count only
