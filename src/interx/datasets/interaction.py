@@ -145,18 +145,22 @@ class InteractionDataset(torch.utils.data.Dataset):
         start = 0
         if rng is not None and frames > cfg.max_frames and (use_partner or rng.random() >= cfg.first_window_prob):
             start = int(rng.integers(frames - cfg.max_frames + 1))
-        actor = split.actors[index]
-        first = 0
-        if use_partner or (cfg.actor_first and actor is not None):
-            first = 1 if actor == 1 else 0
-        elif rng is not None and rng.random() < cfg.swap_prob:
-            first = 1
+        first = self._actor_index(index, use_partner)
+        if first is None:
+            first = 1 if rng is not None and rng.random() < cfg.swap_prob else 0
         motion = self._window(mr.canonical_parameters(split.item(index)), start, first)
         if rng is not None and rng.random() < cfg.mirror_prob:
             motion = mr.mirror(motion, self.rep)
             text = swap_left_right(text)
         return {"motion": motion, "text": text if use_text and texts else "", "action": int(split.actions[index]),
                 "use_text": bool(use_text and texts), "use_action": use_action, "use_partner": use_partner}
+
+    def _actor_index(self, index: int, use_partner: bool) -> int | None:
+        """The person that goes first when the person order fixes it (module doc), else None (free to swap)."""
+        actor = self.split.actors[index]
+        if use_partner or (self.config.actor_first and actor is not None):
+            return 1 if actor == 1 else 0
+        return None
 
     def _window(self, parameters: tuple[np.ndarray, np.ndarray], start: int, first: int) -> np.ndarray:
         """Features (T, 2, D) of the window at `start`, person `first` first (re-canonicalised if cut or swapped)."""
@@ -185,9 +189,9 @@ class InteractionDataset(torch.utils.data.Dataset):
         if cfg.first_window_prob >= 1 and cfg.task in ("text", "action"):
             starts = [0]
         orders = (0, 1) if cfg.swap_prob > 0 or cfg.task in ("reaction", "all") else (0,)
-        actor = self.split.actors[index]
-        if cfg.actor_first and actor is not None:
-            orders = (1 if actor == 1 else 0,)
+        actor = self._actor_index(index, False)
+        if actor is not None:
+            orders = (actor,)
         parameters = mr.canonical_parameters(self.split.item(index))
         return [self._window(parameters, start, first) for start in starts for first in orders]
 
