@@ -87,7 +87,7 @@ class GeneratorDataConfig:
     """Put the actor (`CacheSplit.actors`) first in every item, as reactions always do; `swap_prob` then
     applies only to sequences whose actor is unknown (module doc)."""
     swap_prob: float = 0.5
-    """Probability of exchanging the two people (not with a partner condition)."""
+    """Probability of exchanging the two people where the person order leaves it free (module doc)."""
     mirror_prob: float = 0.5
     """Probability of mirroring left <-> right (text edited to match)."""
     all_text_prob: float = 0.7
