@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 
 import numpy as np
@@ -10,11 +11,12 @@ import pytest
 from generator_fixtures import interx_command, tiny_cache, trained_run
 
 from interx.data.raw import read_interaction, read_person
-from interx.data.safe_io import read_npz
+from interx.data.safe_io import read_npz, write_npz
 from interx.data.types import PersonMotion
 from interx.data.validate import validate_release
 from interx.errors import UsageError
 from interx.features import model_repr as mr
+from interx.features.cache import open_cache
 from interx.models.generator_sampling import (Prompt, SamplingOptions, generate, parse_prompt_line,
                                               prompts_from_options, read_prompts, sequence_name, to_interactions,
                                               write_generated)
@@ -90,6 +92,23 @@ def test_written_sequences_are_a_valid_release_at_120_and_30_fps(loaded, tmp_pat
         manifest = json.loads((out / "generation.json").read_text())
         assert manifest["guidance"] == loaded.config.guidance and manifest["steps"] == 2
         assert manifest["sequences"][0]["text"] == TEXT
+
+
+def test_a_model_trained_where_no_actor_was_known_names_no_actor(base, tmp_path):
+    """The tiny release names every actor, so its run counts them; the same run with a count of 0 (a release without
+    interaction_order.pkl: every item was swapped at random) must not claim that P1 acts."""
+    run = trained_run(base)
+    stats = read_npz(run / "stats.npz")
+    assert int(stats["actors_known"]) == sum(a is not None for a in open_cache(tiny_cache(base)).split("train").actors)
+    assert int(stats["actors_known"]) > 0
+    copy = tmp_path / "run"
+    shutil.copytree(run, copy)
+    write_npz(copy / "stats.npz", {**stats, "actors_known": np.array(0)})
+    unknown = load_generator(copy)
+    prompts = [Prompt(text=TEXT)]
+    samples = generate(unknown, prompts, SamplingOptions(steps=2, frames=8))
+    assert not unknown.actor_first and load_generator(run).actor_first
+    assert to_interactions(unknown, prompts, samples)[0].actor is None
 
 
 def test_a_reaction_keeps_the_actor_exactly_and_fits_its_frames(loaded, actor_file, tmp_path):

@@ -10,8 +10,9 @@ with, and the same seed gives the same bytes in any fresh process (with
 MKL_CBWR=COMPATIBLE on CPU).
 
 Person order: a model trained with the actor first (`GeneratorDataConfig.actor_first`,
-the default) generates the actor as P1, and the written interaction order
-says so (`Interaction.actor` = 0); other models' samples leave it unknown.
+the default) on data that names actors generates the actor as P1, and the
+written interaction order says so (`Interaction.actor` = 0); other models'
+samples leave it unknown.
 
 Guidance: one scale `guidance` for the prompt's text, or its action label when
 it has no text; the actor of a reaction is always given (not guided).
@@ -97,7 +98,7 @@ class SamplingOptions:
     seed: int = 0
     """Seed of every sample's noise."""
     guidance: float | None = None
-    """Guidance scale (None: the model's default, 3.5 for the presets)."""
+    """Guidance scale (None: the model's default: 5 for tiny, 3.5 for the other presets)."""
     steps: int | None = None
     """DDIM steps (None: the model's default, 50)."""
     eta: float = 0.0
@@ -413,7 +414,7 @@ def to_interactions(loaded: LoadedGenerator, prompts: Sequence[Prompt], samples:
             frames = min(actor.num_frames, reactor.num_frames)
             inter = replace(inter, persons=(actor.frames(slice(0, frames)), reactor.frames(slice(0, frames))),
                             actor=0)
-        elif loaded.config.data.actor_first:
+        elif loaded.actor_first:
             inter = replace(inter, actor=0)
         out.append(inter)
     return out

@@ -101,9 +101,23 @@ def _statistics(run_dir: Path, dataset: InteractionDataset, rep: ModelRepresenta
     windows = (window for position in range(len(dataset)) for window in dataset.windows(position))
     moments = representation_moments(windows, rep, mirrored=dataset.config.mirror_prob > 0)
     mean, std = moments.mean.astype(np.float32), moments.std.astype(np.float32)
+    actors_known = sum(dataset.split.actors[i] is not None for i in dataset.indices)
     if launcher_rank() == 0:
-        write_npz(path, {"mean": mean, "std": std, "count": np.array(moments.count, dtype=np.int64)})
+        write_npz(path, {"mean": mean, "std": std, "count": np.array(moments.count, dtype=np.int64),
+                         "actors_known": np.array(actors_known, dtype=np.int64)})
     return mean, std
+
+
+def _samples_name_the_actor(config: GeneratorConfig, run_dir: Path) -> bool:
+    """Whether the run's samples have the actor as P1: trained actor first on data that named some actors.
+
+    A run from before RUN/stats.npz counted the known actors is taken to have had them.
+    """
+    path = run_dir / STATS_FILE
+    if not config.data.actor_first:
+        return False
+    known = read_npz(path).get("actors_known") if path.is_file() else None
+    return known is None or int(known) > 0
 
 
 def train_generator(cache_path: Path | str, run_dir: Path | str, config: GeneratorConfig, *, resume: bool = False,
@@ -157,6 +171,8 @@ class LoadedGenerator:
     text_encoder: CachedTextEncoder
     checkpoint: Checkpoint
     run_dir: Path
+    actor_first: bool = False
+    """Its samples have the actor as P1 (`_samples_name_the_actor`)."""
 
 
 def find_checkpoint(path: Path | str) -> Checkpoint:
@@ -202,4 +218,5 @@ def load_generator(path: Path | str, device: str | torch.device = "cpu", ema: bo
                 param.copy_(averaged[name])
     model.to(device).eval()
     run_dir = checkpoint.json_path.parent.parent
-    return LoadedGenerator(model, config, text_encoder_for(config, run_dir, str(device)), checkpoint, run_dir)
+    return LoadedGenerator(model, config, text_encoder_for(config, run_dir, str(device)), checkpoint, run_dir,
+                           _samples_name_the_actor(config, run_dir))
