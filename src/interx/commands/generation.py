@@ -67,7 +67,7 @@ def generate_command(
     num: int = typer.Option(1, "--num", metavar="K", help="Samples per prompt."),
     seed: int = typer.Option(0, "--seed", metavar="S", help="Seed (the same seed gives the same files)."),
     guidance: float | None = typer.Option(None, "--guidance", metavar="G",
-                                          help="Classifier-free guidance scale (default: the model's, 3.5)."),
+                                          help="Classifier-free guidance scale (default: the model's)."),
     steps: int | None = typer.Option(None, "--steps", metavar="N", help="DDIM steps (default: the model's, 50)."),
     fps_out: float = typer.Option(120.0, "--fps-out", help="Frame rate of the written files: 120 or 30."),
     batch_size: int = typer.Option(32, "--batch-size", metavar="B", help="Samples generated together."),
