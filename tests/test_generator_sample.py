@@ -15,6 +15,7 @@ from interx.data.safe_io import read_npz, write_npz
 from interx.data.types import PersonMotion
 from interx.data.validate import validate_release
 from interx.errors import UsageError
+from interx.eval.protocols import MODEL_FPS, GenerationRequest, ModelGenerator
 from interx.features import model_repr as mr
 from interx.features.cache import open_cache
 from interx.models.generator_sampling import (Prompt, SamplingOptions, generate, parse_prompt_line,
@@ -109,6 +110,23 @@ def test_a_model_trained_where_no_actor_was_known_names_no_actor(base, tmp_path)
     samples = generate(unknown, prompts, SamplingOptions(steps=2, frames=8))
     assert not unknown.actor_first and load_generator(run).actor_first
     assert to_interactions(unknown, prompts, samples)[0].actor is None
+
+
+def test_an_evaluation_row_samples_at_the_guidance_and_steps_it_is_given(base):
+    """`interx evaluate --guidance G --steps N`: the row is exactly what sampling at G and N gives, and says so."""
+    run = trained_run(base)
+    request = GenerationRequest(texts=(TEXT,), actions=(1,), lengths=(10,), names=("G001T000A001R000",))
+    row = ModelGenerator(run, guidance=2.0, steps=3)
+    assert row.name == "run (guidance 2, steps 3)" and ModelGenerator(run).name == "run"
+    got = row.generate(request, seed=7)[0]
+    prompts = [Prompt(text=TEXT, action=1, frames=10, source="G001T000A001R000")]
+    samples = generate(row.loaded, prompts, SamplingOptions(seed=7, guidance=2.0, steps=3))
+    want = to_interactions(row.loaded, prompts, samples, fps_out=MODEL_FPS)[0]
+    for person, expected in zip(got.persons, want.persons):
+        np.testing.assert_array_equal(person.trans, expected.trans)
+    assert row.loaded.config.guidance != 2.0
+    at_default = ModelGenerator(run, steps=3).generate(request, seed=7)[0]
+    assert not np.allclose(at_default.persons[1].trans, got.persons[1].trans)
 
 
 def test_a_reaction_keeps_the_actor_exactly_and_fits_its_frames(loaded, actor_file, tmp_path):

@@ -28,6 +28,9 @@ _MM_GENERATIONS = typer.Option(None, "--mm-generations", metavar="G",
                                help="MultiModality generations per text (default 30).")
 _NO_INTERACTION = typer.Option(False, "--no-interaction", help="Skip the interaction metrics.")
 _DEVICE = typer.Option("cpu", "--device", help="cpu or cuda.")
+_GUIDANCE = typer.Option(None, "--guidance", metavar="G",
+                         help="Guidance scale of the --checkpoint rows (default: each model's own).")
+_STEPS = typer.Option(None, "--steps", metavar="N", help="DDIM steps of the --checkpoint rows (default: the model's).")
 
 
 @train_app.command("evaluator")
@@ -76,10 +79,12 @@ def _config(protocol: str, seed: int, batch_size: int | None, replications: int 
                           interaction=not no_interaction, **quick_mm)
 
 
-def _generators(checkpoints: list[Path], generated: list[Path], device: str) -> list:
+def _generators(checkpoints: list[Path], generated: list[Path], device: str, guidance: float | None,
+                steps: int | None) -> list:
     from interx.eval.protocols import FolderGenerator, ModelGenerator
 
-    return [ModelGenerator(run, device=device) for run in checkpoints] + [FolderGenerator(d) for d in generated]
+    models = [ModelGenerator(run, device=device, guidance=guidance, steps=steps) for run in checkpoints]
+    return models + [FolderGenerator(d) for d in generated]
 
 
 def _finish(report: dict, out: Path) -> None:
@@ -95,7 +100,7 @@ def _finish(report: dict, out: Path) -> None:
 def _embedding_command(task: str, data: Path, split: str, checkpoint: list[Path], generated: list[Path],
                        evaluator: str, protocol: str, seed: int, batch_size: int | None, replications: int | None,
                        quick_size: int, mm_texts: int | None, mm_generations: int | None, no_interaction: bool,
-                       device: str, out: Path) -> int:
+                       device: str, guidance: float | None, steps: int | None, out: Path) -> int:
     from interx.eval import protocols
     from interx.features.cache import open_cache
     from interx.models.evaluator import load_evaluator
@@ -105,7 +110,7 @@ def _embedding_command(task: str, data: Path, split: str, checkpoint: list[Path]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the report's notes are printed by _finish
         report = run(cache.split(split), load_evaluator(evaluator, device),
-                     _generators(checkpoint, generated, device),
+                     _generators(checkpoint, generated, device, guidance, steps),
                      _config(protocol, seed, batch_size, replications, quick_size, mm_texts, mm_generations,
                              no_interaction),
                      class_names=cache.action_names, progress=lambda m: err_console.print(m, soft_wrap=True))
@@ -124,11 +129,11 @@ def _embedding_task_command(task: str, summary: str):
         protocol: str = _PROTOCOL, seed: int = _SEED, batch_size: int | None = _BATCH,
         replications: int | None = _REPS, quick_size: int = _QUICK, mm_texts: int | None = _MM_TEXTS,
         mm_generations: int | None = _MM_GENERATIONS, no_interaction: bool = _NO_INTERACTION,
-        device: str = _DEVICE, out: Path = _OUT,
+        device: str = _DEVICE, guidance: float | None = _GUIDANCE, steps: int | None = _STEPS, out: Path = _OUT,
     ) -> int:
         return _embedding_command(task, data, split, checkpoint, generated, evaluator, protocol, seed,
                                   batch_size, replications, quick_size, mm_texts, mm_generations, no_interaction,
-                                  device, out)
+                                  device, guidance, steps, out)
 
     command.__doc__ = summary
     return evaluate_app.command(task)(command)
@@ -148,7 +153,8 @@ def evaluate_action2interaction(
                                    help="A recogniser run (interx train recognizer)."),
     protocol: str = _PROTOCOL, seed: int = _SEED, batch_size: int | None = _BATCH, replications: int | None = _REPS,
     quick_size: int = _QUICK, mm_texts: int | None = _MM_TEXTS, mm_generations: int | None = _MM_GENERATIONS,
-    no_interaction: bool = _NO_INTERACTION, device: str = _DEVICE, out: Path = _OUT,
+    no_interaction: bool = _NO_INTERACTION, device: str = _DEVICE, guidance: float | None = _GUIDANCE,
+    steps: int | None = _STEPS, out: Path = _OUT,
 ) -> int:
     """The action-to-interaction table: recognition accuracy, FID, diversity, multimodality on recogniser features."""
     from interx.eval.protocols import RecognizerJudge, evaluate_action2interaction as run
@@ -157,7 +163,8 @@ def evaluate_action2interaction(
     cache = open_cache(data)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the report's notes are printed by _finish
-        report = run(cache.split(split), RecognizerJudge(evaluator), _generators(checkpoint, generated, device),
+        report = run(cache.split(split), RecognizerJudge(evaluator),
+                     _generators(checkpoint, generated, device, guidance, steps),
                      _config(protocol, seed, batch_size, replications, quick_size, mm_texts, mm_generations,
                              no_interaction),
                      class_names=cache.action_names, progress=lambda m: err_console.print(m, soft_wrap=True))

@@ -658,17 +658,21 @@ class ModelGenerator:
         run: the run folder or checkpoint.
         device: where it samples.
         batch_size: samples generated together.
-        name: the row name (default: the run folder's name).
+        name: the row name (default: the run folder's name, and the guidance and steps when given).
+        guidance, steps: sampling's guidance scale and DDIM steps (None: the model's defaults).
     """
 
     regenerates = True
 
-    def __init__(self, run: Path | str, device: str = "cpu", batch_size: int = 32, name: str | None = None):
+    def __init__(self, run: Path | str, device: str = "cpu", batch_size: int = 32, name: str | None = None,
+                 guidance: float | None = None, steps: int | None = None):
         from interx.models.generator_train import load_generator
 
         self.loaded = load_generator(run, device)
-        self.batch_size = batch_size
-        self.name = name or Path(run).name
+        self.batch_size, self.guidance, self.steps = batch_size, guidance, steps
+        given = [f"{label} {value:g}" for label, value in (("guidance", guidance), ("steps", steps))
+                 if value is not None]
+        self.name = name or Path(run).name + (f" ({', '.join(given)})" if given else "")
 
     def generate(self, request: GenerationRequest, seed: int) -> list[Interaction]:
         from interx.models.generator_sampling import Prompt, SamplingOptions, generate, to_interactions
@@ -676,7 +680,9 @@ class ModelGenerator:
         actors = request.actors or (None,) * len(request)
         prompts = [Prompt(text=t, action=a, actor=p, frames=None if p is not None else n, source=s)
                    for t, a, p, n, s in zip(request.texts, request.actions, actors, request.lengths, request.names)]
-        samples = generate(self.loaded, prompts, SamplingOptions(num=1, seed=seed, batch_size=self.batch_size))
+        options = SamplingOptions(num=1, seed=seed, batch_size=self.batch_size, guidance=self.guidance,
+                                  steps=self.steps)
+        samples = generate(self.loaded, prompts, options)
         return to_interactions(self.loaded, prompts, samples, fps_out=MODEL_FPS)
 
 
