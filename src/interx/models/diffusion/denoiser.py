@@ -216,13 +216,14 @@ class SmoothingSkip(nn.Module):
         frames = x.shape[1]
         weights = torch.softmax(self.taps(time), dim=-1)                                # (B, 2, K)
         real = mask.to(x.dtype)[:, :, None]                                             # (B, T, 1)
-        padded_x = F.pad((x * real[..., None]).transpose(1, 3), (r, r)).transpose(1, 3)  # (B, T + 2r, 2, D)
-        padded_m = F.pad(real.transpose(1, 2), (r, r)).transpose(1, 2)                  # (B, T + 2r, 1)
+        # padded along frames in place of the layout: a transposed copy made every tap a strided pass
+        padded_x = F.pad(x * real[..., None], (0, 0, 0, 0, r, r))                       # (B, T + 2r, 2, D)
+        padded_m = F.pad(real, (0, 0, r, r))                                            # (B, T + 2r, 1)
         total = x.new_zeros(x.shape)
         norm = x.new_zeros(x.shape[:3])
         for j in range(k):
             w = weights[:, None, :, j]                                                  # (B, 1, 2)
-            total = total + w[..., None] * padded_x[:, j:j + frames]
+            total.addcmul_(w[..., None], padded_x[:, j:j + frames])
             norm = norm + w * padded_m[:, j:j + frames]
         return self.gain(time)[:, None] * total / norm.clamp_min(1e-6)[..., None]
 
