@@ -125,21 +125,28 @@ def test_the_decoded_height_stands_the_posed_feet_where_the_foot_channels_put_th
     np.testing.assert_allclose(mr.decode(moved, rep)[1], trans, atol=1e-6)
 
 
-def test_lifting_out_of_the_floor_raises_only_sunken_frames_by_the_depth_of_their_deepest_joint(split):
-    """Every frame stood 1 cm above the floor, then every third frame of person 0 sunk so its deepest joint is 25 cm
-    under it: exactly those frames come back up, to the floor, and nothing else moves."""
+def test_lifting_out_of_the_floor_raises_a_sunken_frame_exactly_and_eases_in_and_out(split):
+    """Every frame stood 1 cm above the floor, then frame 10 of person 0 sunk so its deepest joint is 25 cm under
+    it: that frame comes back up to the floor exactly; the lift ramps up and down symmetrically over the frames
+    around it, in steps of at most a fifth of the depth, and frames more than 2 ramps away and person 1 stay put."""
     rep = mr.ModelRepresentation()
     pose, pelvis = mr.canonical_parameters(split.item(0))
+    ramp, sunk_at = 4, 10
+    assert len(pose) > sunk_at + 2 * ramp + 1
     standing = pelvis.copy()
     standing[..., 1] -= mr.body_joints(pose, pelvis)[..., 1].min(-1) - 0.01
     sunk = standing.copy()
-    sunk[::3, 0, 1] -= 0.26
-    np.testing.assert_array_equal(mr.floor_lift(pose, standing), 0.0)
-    expected = np.zeros(sunk.shape[:2], np.float32)
-    expected[::3, 0] = 0.25
-    np.testing.assert_allclose(mr.floor_lift(pose, sunk), expected, atol=1e-5)
+    sunk[sunk_at, 0, 1] -= 0.26
+    np.testing.assert_array_equal(mr.floor_lift(pose, standing, ramp), 0.0)
+    lift = mr.floor_lift(pose, sunk, ramp)
+    near = np.arange(len(lift)) - sunk_at
+    assert lift[sunk_at, 0] == pytest.approx(0.25, abs=1e-5)
+    np.testing.assert_array_equal(lift[np.abs(near) > 2 * ramp], 0.0)
+    np.testing.assert_array_equal(lift[:, 1], 0.0)
+    ramp_up = lift[sunk_at - 2 * ramp:sunk_at + 1, 0]
+    np.testing.assert_allclose(ramp_up, lift[sunk_at:sunk_at + 2 * ramp + 1, 0][::-1], atol=1e-6)
+    assert (np.diff(ramp_up) > 0).all() and np.abs(np.diff(lift[:, 0])).max() <= 0.25 / 5 + 1e-6
     lifted = mr.decoded_joints(mr.lifted_out_of_floor(mr.encode_parameters(pose, sunk, rep), rep), rep)
-    lowest = np.full(sunk.shape[:2], 0.01)
-    lowest[::3, 0] = 0.0
-    np.testing.assert_allclose(lifted[..., 1].min(-1), lowest, atol=1e-5)
-    np.testing.assert_allclose(lifted[1::3], mr.body_joints(pose, standing)[1::3], atol=1e-5)
+    assert lifted[..., 1].min() >= -1e-5
+    assert lifted[sunk_at, 0, :, 1].min() == pytest.approx(0.0, abs=1e-5)
+    np.testing.assert_allclose(lifted[:, 1], mr.body_joints(pose, standing)[:, 1], atol=1e-5)

@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy.linalg import solve_banded
 
 from interx.body import rotations, skeleton
@@ -74,6 +75,7 @@ POSITION_JOINTS = BODY
 POSITION_FEET = [POSITION_JOINTS.index(j) for j in INTERGEN_CONTACT_JOINTS]  # where the 4 foot joints sit in them
 PELVIS = JOINT_INDEX["pelvis"]
 STD_FLOOR = 1e-2  # no feature is divided by less: near-constant channels would blow small deviations up
+FLOOR_RAMP = 5  # frames over which a floor lift eases in and out (1/6 s at 30 fps)
 PELVIS_VELOCITY_WEIGHT = 100.0  # decode: 1 cm/frame of pelvis velocity error costs as much as 10 cm of position error
 _SIXD_MIRROR = np.array([1, -1, -1, -1, 1, 1], dtype=np.float32)  # M R M on the first two rows, M = diag(-1,1,1)
 _X_MIRROR = np.array([-1, 1, 1], dtype=np.float32)
@@ -271,20 +273,37 @@ def decode(features: np.ndarray, rep: ModelRepresentation) -> tuple[np.ndarray, 
     return pose, (pelvis - default_rest_joints()[PELVIS]).astype(np.float32)
 
 
-def floor_lift(pose: np.ndarray, pelvis: np.ndarray) -> np.ndarray:
-    """Heights (...) to raise each posed default body by so that none of its joints is under the floor (y = 0).
+def floor_lift(pose: np.ndarray, pelvis: np.ndarray, ramp: int = FLOOR_RAMP) -> np.ndarray:
+    """Heights (T, ...) to raise each posed default body by so that none of its joints is under the floor (y = 0).
 
-    pose (..., 55, 3) axis-angle, pelvis (..., 3); zero where the body is on or above the floor.
+    pose (T, ..., 55, 3) axis-angle, pelvis (T, ..., 3), frames first. A frame
+    needs at least the depth of its deepest joint under the floor. The lift is
+    that need's running maximum over +-`ramp` frames, then averaged with
+    triangular weights over +-`ramp` frames: never less than a frame's need
+    (every value averaged is at least it), zero more than 2 `ramp` frames from
+    any sunken frame, and eased in and out. A lift that stepped from one frame
+    to the next (a few cm) is a jerk of hundreds of m/s^3, more than the
+    data's mean jerk twenty times over.
     """
-    return np.maximum(-body_joints(pose, pelvis)[..., 1].min(-1), 0.0).astype(np.float32)
+    need = np.maximum(-body_joints(pose, pelvis)[..., 1].min(-1), 0.0)                   # (T, ...)
+    if ramp == 0 or not need.any():
+        return need.astype(np.float32)
+    frames_first = [(ramp, ramp)] + [(0, 0)] * (need.ndim - 1)
+    window = 2 * ramp + 1
+    reach = sliding_window_view(np.pad(need, frames_first), window, axis=0).max(-1)      # zeros pad: need >= 0
+    weights = ramp + 1.0 - np.abs(np.arange(-ramp, ramp + 1))
+    # edge padding: the first (last) value is the maximum over every frame a missing one could reach
+    lift = sliding_window_view(np.pad(reach, frames_first, mode="edge"), window, axis=0) @ (weights / weights.sum())
+    return np.maximum(lift, need).astype(np.float32)
 
 
 def lifted_out_of_floor(features: np.ndarray, rep: ModelRepresentation) -> np.ndarray:
     """Features (T, P, D) re-encoded from their decoded bodies, each raised frame by frame out of the floor.
 
     A denoiser's estimate can push a kneeling leg or a planted foot through
-    the floor; the lift moves the whole body up by the depth of its deepest
-    joint on exactly those frames and leaves every other frame as decoded.
+    the floor; the lift (`floor_lift`) moves the whole body up by at least the
+    depth of its deepest joint on those frames, eased in and out over the
+    frames around them, and leaves every other frame as decoded.
     """
     pose, trans = decode(features, rep)
     pelvis = trans + default_rest_joints()[PELVIS]

@@ -30,10 +30,11 @@ appended.
 
 Floor: a sample's body can come out with a knee or a foot under the floor
 (a tiny CPU-trained model sank a kneeling leg up to 0.6 m). With `floor` on
-(the default) every generated body is raised, frame by frame, by the depth of
-its deepest joint on the frames where one is under the floor (y = 0 in the
-canonical frame); frames on or above it are left as decoded, and a given actor
-is never moved.
+(the default) every generated body is raised by at least the depth of its
+deepest joint on the frames where one is under the floor (y = 0 in the
+canonical frame), eased in and out over the `FLOOR_RAMP` frames on either side
+(`model_repr.floor_lift`); frames farther away are left as decoded, and a
+given actor is never moved.
 
 Output names (`sequence_name`): `G{900 + p // 1000}T{p % 1000}A{action}R{k}`
 with p the prompt's index and k the sample's; the action field is the prompt's
