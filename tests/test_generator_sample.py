@@ -15,13 +15,15 @@ from interx.data.safe_io import read_npz, write_npz
 from interx.data.types import PersonMotion
 from interx.data.validate import validate_release
 from interx.errors import UsageError
+from interx.eval.interaction import jitter
 from interx.eval.protocols import MODEL_FPS, GenerationRequest, ModelGenerator
+from interx.eval.quality import lowpass
 from interx.features import model_repr as mr
 from interx.features.cache import open_cache
 from interx.models.generator_sampling import (Prompt, SamplingOptions, generate, parse_prompt_line,
                                               prompts_from_options, read_prompts, sequence_name, to_interactions,
                                               write_generated)
-from interx.models.generator_train import load_generator
+from interx.models.generator_train import load_generator, samples_name_the_actor
 
 TEXT = "two people shake hands"   # in the run's text store: no encoder is loaded
 
@@ -129,6 +131,22 @@ def test_an_evaluation_row_samples_at_the_guidance_and_steps_it_is_given(base):
     assert not np.allclose(at_default.persons[1].trans, got.persons[1].trans)
 
 
+def test_samples_are_the_unsmoothed_ones_low_passed_and_jitter_less(loaded):
+    """smooth_hz = 6: each sample is exactly its smooth_hz = 0 twin through the 6 Hz zero-phase low-pass, so its
+    decoded body's mean jerk drops; a cutoff at or over 15 Hz (half of 30 fps) is refused."""
+    prompts = [Prompt(text=TEXT, frames=32)]
+    options = SamplingOptions(num=2, steps=3, floor=False)
+    rough = generate(loaded, prompts, replace(options, smooth_hz=0.0))
+    smooth = generate(loaded, prompts, options)
+    for r, s in zip(rough, smooth):
+        np.testing.assert_allclose(s.features, lowpass(r.features, 30.0, 6.0), atol=1e-5)
+        jerk = [jitter(np.moveaxis(mr.decoded_joints(f, loaded.model.rep), 1, 0), 30.0).mean()
+                for f in (r.features, s.features)]
+        assert jerk[1] < jerk[0]
+    with pytest.raises(UsageError, match="below 15 Hz"):
+        generate(loaded, prompts, replace(options, smooth_hz=15.0))
+
+
 def test_a_reaction_keeps_the_actor_exactly_and_fits_its_frames(loaded, actor_file, tmp_path):
     actor = read_person(actor_file)
     prompts = prompts_from_options(reaction_to=actor_file, text=TEXT)
@@ -200,9 +218,11 @@ def test_generated_bodies_are_raised_out_of_the_floor_unless_asked_not_to(loaded
 def test_only_a_model_trained_with_the_actor_first_names_p1_the_actor(loaded):
     prompts = [Prompt(text=TEXT)]
     samples = generate(loaded, prompts, SamplingOptions(steps=2, frames=10))
-    random_order = replace(loaded, config=replace(loaded.config, data=replace(loaded.config.data, actor_first=False)))
-    assert loaded.config.data.actor_first and to_interactions(loaded, prompts, samples)[0].actor == 0
-    assert to_interactions(random_order, prompts, samples)[0].actor is None
+    random_order = replace(loaded.config, data=replace(loaded.config.data, actor_first=False))
+    assert loaded.config.data.actor_first and loaded.actor_first
+    assert to_interactions(loaded, prompts, samples)[0].actor == 0
+    assert not samples_name_the_actor(random_order, loaded.run_dir)
+    assert to_interactions(replace(loaded, actor_first=False), prompts, samples)[0].actor is None
 
 
 def test_samples_are_no_longer_than_the_training_windows(loaded):

@@ -75,6 +75,8 @@ def generate_command(
     render: bool = typer.Option(False, "--render", help="Also render each sequence to DIR/videos/SEQ.mp4."),
     floor: bool = typer.Option(True, "--floor/--no-floor",
                                help="Raise generated bodies out of the floor where a joint went under it."),
+    smooth_hz: float = typer.Option(6.0, "--smooth-hz", metavar="HZ",
+                                    help="Low-pass cutoff of the generated motion (0: off)."),
 ) -> None:
     """Sample interactions from a trained generator and write them as Inter-X sequences.
 
@@ -91,6 +93,7 @@ def generate_command(
     wanted = prompts_from_options(text, action, reaction_to, prompts, frames, seconds, fps_out)
     loaded = load_generator(checkpoint, _device(device))
     options = SamplingOptions(num=num, seed=seed, guidance=guidance, steps=steps, batch_size=batch_size, floor=floor,
+                              smooth_hz=smooth_hz,
                               **({"frames": wanted.frames} if wanted.frames else {}))
     samples = generate(loaded, wanted.prompts, options)
     names = write_generated(out, loaded, wanted.prompts, samples, options, fps_out)

@@ -108,7 +108,7 @@ def _statistics(run_dir: Path, dataset: InteractionDataset, rep: ModelRepresenta
     return mean, std
 
 
-def _samples_name_the_actor(config: GeneratorConfig, run_dir: Path) -> bool:
+def samples_name_the_actor(config: GeneratorConfig, run_dir: Path) -> bool:
     """Whether the run's samples have the actor as P1: trained actor first on data that named some actors.
 
     A run from before RUN/stats.npz counted the known actors is taken to have had them.
@@ -172,7 +172,7 @@ class LoadedGenerator:
     checkpoint: Checkpoint
     run_dir: Path
     actor_first: bool = False
-    """Its samples have the actor as P1 (`_samples_name_the_actor`)."""
+    """Its samples have the actor as P1 (`samples_name_the_actor`)."""
 
 
 def find_checkpoint(path: Path | str) -> Checkpoint:
@@ -219,4 +219,4 @@ def load_generator(path: Path | str, device: str | torch.device = "cpu", ema: bo
     model.to(device).eval()
     run_dir = checkpoint.json_path.parent.parent
     return LoadedGenerator(model, config, text_encoder_for(config, run_dir, str(device)), checkpoint, run_dir,
-                           _samples_name_the_actor(config, run_dir))
+                           samples_name_the_actor(config, run_dir))
