@@ -106,7 +106,7 @@ class SamplingOptions:
     seed: int = 0
     """Seed of every sample's noise."""
     guidance: float | None = None
-    """Guidance scale (None: the model's default: 5 for tiny, 3.5 for the other presets)."""
+    """Guidance scale (None: the model's default, 3.5 for the presets)."""
     steps: int | None = None
     """DDIM steps (None: the model's default, 50)."""
     eta: float = 0.0
