@@ -46,7 +46,8 @@ def test_a_training_step_gives_finite_losses_and_gradients_everywhere(base):
     # every step drawn above 700 (high_noise_share 1): the geometric terms, gated at t <= 700, all vanish
     for share, vanish in ((1.0, True), (0.0, False)):
         model = InteractionGenerator(replace(config, high_noise_share=share, high_noise_from=701), 384)
-        geometric = [float(model.training_step(batch, torch.Generator().manual_seed(s))["bone"].detach()) for s in range(4)]
+        geometric = [float(model.training_step(batch, torch.Generator().manual_seed(s))["bone"].detach())
+                     for s in range(4)]
         assert (max(geometric) == 0.0) == vanish
 
 
