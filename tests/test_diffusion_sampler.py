@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 import torch
 
-from interx.models.diffusion.denoiser import Conditions, DenoiserConfig, InteractionDenoiser
+from interx.models.diffusion.denoiser import Conditions, DenoiserConfig, InteractionDenoiser, sinusoid
 from interx.models.diffusion.sampler import guided_x0, sample
 from interx.models.diffusion.schedule import NoiseSchedule
 
@@ -60,9 +60,9 @@ def test_the_same_generator_seed_gives_the_same_samples():
 CFG = DenoiserConfig(width=16, layers=2, heads=2, ff_mult=2, dropout=0.0, text_tokens=4, max_frames=12)
 
 
-def _denoiser(seed=0, patch=1):
+def _denoiser(seed=0, patch=1, **options):
     torch.manual_seed(seed)
-    model = InteractionDenoiser(replace(CFG, patch_frames=patch), feature_dim=5, text_dim=6).eval()
+    model = InteractionDenoiser(replace(CFG, patch_frames=patch, **options), feature_dim=5, text_dim=6).eval()
     with torch.no_grad():      # zero-initialised output and gates would hide everything: randomise them
         for p in model.parameters():
             p.copy_(0.3 * torch.randn_like(p))
@@ -82,8 +82,9 @@ def _inputs(b=2, frames=10, seed=1):
 
 
 @PATCHES
-def test_padded_frames_do_not_change_real_frames(patch):
-    model = _denoiser(patch=patch)
+@pytest.mark.parametrize("length_condition", [False, True])
+def test_padded_frames_do_not_change_real_frames(patch, length_condition):
+    model = _denoiser(patch=patch, length_condition=length_condition)
     xt, t, mask, cond = _inputs()
     cond.use_partner = torch.tensor([False, False])
     mask[:, 7:] = False
@@ -126,6 +127,33 @@ def test_the_two_persons_are_treated_alike(patch):
     out = model(xt, t, mask, cond)
     swapped = model(xt.flip(2), t, mask, cond)
     assert torch.allclose(swapped, out.flip(2), atol=1e-5)
+
+
+def test_role_vectors_tell_the_persons_apart_and_swapping_them_swaps_the_persons():
+    model = _denoiser(roles=True)
+    xt, t, mask, cond = _inputs()
+    cond.use_partner = torch.tensor([False, False])
+    out = model(xt, t, mask, cond)
+    assert not torch.allclose(model(xt.flip(2), t, mask, cond), out.flip(2), atol=1e-3)
+    with torch.no_grad():
+        model.roles.copy_(model.roles.flip(0))
+    assert torch.allclose(model(xt.flip(2), t, mask, cond), out.flip(2), atol=1e-5)
+
+
+def test_the_length_enters_as_an_added_condition_vector():
+    """With the length condition, a sample of 7 real frames is what the model without it gives when the
+    embedding of length 7 is added to the (used) action's embedding."""
+    model = _denoiser(length_condition=True)
+    plain = InteractionDenoiser(CFG, feature_dim=5, text_dim=6).eval()
+    plain.load_state_dict({k: v for k, v in model.state_dict().items() if not k.startswith("length_mlp")})
+    xt, t, mask, cond = _inputs()
+    mask[:, 7:] = False
+    cond.use_partner = torch.tensor([False, False])
+    out = model(xt, t, mask, cond)
+    assert not torch.allclose(plain(xt, t, mask, cond)[:, :7], out[:, :7], atol=1e-3)
+    with torch.no_grad():
+        plain.action_emb.weight[cond.action] += model.length_mlp(sinusoid(torch.tensor([7, 7]), CFG.width))
+    assert torch.allclose(plain(xt, t, mask, cond)[:, :7], out[:, :7], atol=1e-5)
 
 
 def test_the_skip_adds_a_learned_share_of_a_local_average_of_the_noisy_input():

@@ -32,7 +32,10 @@ is a low-pass filter whose width grows with the noise: `a(t)` averages over up t
 `SKIP_TAPS` frames with positive weights that the timestep chooses.
 The condition vector of a stream is the timestep embedding plus the sentence
 embedding (projected) plus the action embedding, with a learned null vector for
-each condition left out. Reaction: when a partner is given, person 0's stream
+each condition left out; optionally (`roles`) a learned vector per stream, which
+breaks the two streams' symmetry where person 0 is the actor, and (`length_condition`)
+an embedding of the number of real frames, which tells a short sample that the
+whole interaction must fit (training windows of longer sequences are cut from them). Reaction: when a partner is given, person 0's stream
 is the partner's clean motion, at timestep 0, with a learned "given" vector
 added to its condition; person 1 is generated.
 """
@@ -73,6 +76,11 @@ class DenoiserConfig:
     """Longest sequence the frame positions cover (frames at 30 fps)."""
     patch_frames: int = 1
     """Frames per token: a stream reads and writes `patch_frames` consecutive frames per token (module doc)."""
+    roles: bool = False
+    """Add a learned vector per stream to its condition, so the streams can tell person 0 (the actor, where
+    the data puts it first) from person 1 (module doc)."""
+    length_condition: bool = False
+    """Add an embedding of the sequence's length (its real frames) to the condition vectors (module doc)."""
 
 
 @dataclass
@@ -252,6 +260,8 @@ class InteractionDenoiser(nn.Module):
         self.action_emb = nn.Embedding(cfg.num_actions + 1, w)    # the last row is "no action"
         self.null_text = nn.Parameter(torch.zeros(w))
         self.given = nn.Parameter(torch.zeros(w))
+        self.roles = nn.Parameter(torch.zeros(2, w)) if cfg.roles else None
+        self.length_mlp = nn.Sequential(nn.Linear(w, w), nn.SiLU(), nn.Linear(w, w)) if cfg.length_condition else None
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.layers))
         self.final_norm = nn.LayerNorm(w, elementwise_affine=False)
         self.final_modulation = nn.Linear(w, 2 * w)
@@ -267,10 +277,15 @@ class InteractionDenoiser(nn.Module):
         t_streams = torch.stack([torch.where(partner, torch.zeros_like(t), t), t], dim=1)  # (B, 2)
         return self.time_mlp(sinusoid(t_streams, self.cfg.width))
 
-    def condition_vectors(self, time: torch.Tensor, cond: Conditions, device: torch.device) -> torch.Tensor:
+    def condition_vectors(self, time: torch.Tensor, cond: Conditions, mask: torch.Tensor) -> torch.Tensor:
         """(B, 2, W) condition vector per stream (module doc) from the streams' timestep embeddings."""
+        device = mask.device
         partner = cond.uses("partner", device)                                          # (B,)
         c = time + partner[:, None, None].float() * torch.stack([self.given, torch.zeros_like(self.given)])
+        if self.roles is not None:
+            c = c + self.roles
+        if self.length_mlp is not None:
+            c = c + self.length_mlp(sinusoid(mask.sum(1), self.cfg.width))[:, None]
         use_text = cond.uses("text", device)
         sentence = cond.text if cond.text is not None else c.new_zeros(cond.batch, self.text_dim)
         text = torch.where(use_text[:, None], self.text_proj(sentence.to(c.dtype)), self.null_text)
@@ -307,7 +322,7 @@ class InteractionDenoiser(nn.Module):
         h = self.input(patches.reshape(b, tokens_per_stream, persons, -1)).permute(0, 2, 1, 3)
         h = (h + self.positions[:tokens_per_stream]).reshape(b * persons, tokens_per_stream, -1)  # (2B, N, W)
         time = self.time_vectors(t, cond, device)                                       # (B, 2, W)
-        cond_vec = self.condition_vectors(time, cond, device).reshape(b * persons, -1)  # (2B, W)
+        cond_vec = self.condition_vectors(time, cond, mask).reshape(b * persons, -1)  # (2B, W)
         patch_mask = F.pad(mask, (0, tokens_per_stream * self.patch - frames)).reshape(b, tokens_per_stream, -1).any(-1)
         frame_mask = patch_mask.repeat_interleave(persons, dim=0)                       # (2B, N)
         if self.token_proj is not None:
