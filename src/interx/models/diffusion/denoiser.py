@@ -35,9 +35,10 @@ embedding (projected) plus the action embedding, with a learned null vector for
 each condition left out; optionally (`roles`) a learned vector per stream, which
 breaks the two streams' symmetry where person 0 is the actor, and (`length_condition`)
 an embedding of the number of real frames, which tells a short sample that the
-whole interaction must fit (training windows of longer sequences are cut from them). Reaction: when a partner is given, person 0's stream
-is the partner's clean motion, at timestep 0, with a learned "given" vector
-added to its condition; person 1 is generated.
+whole interaction must fit (training windows of longer sequences are cut from
+them). Reaction: when a partner is given, person 0's stream is the partner's
+clean motion, at timestep 0, with a learned "given" vector added to its
+condition; person 1 is generated.
 """
 
 from __future__ import annotations
