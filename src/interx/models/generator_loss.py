@@ -95,9 +95,14 @@ def _masked_mean(err: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
     return (err * weight).sum() / weight.sum().clamp(min=1.0)
 
 
-def _positions(features: torch.Tensor, rep: ModelRepresentation) -> torch.Tensor:
-    """(B, T, 2, D) -> (B, T, 2, 22, 3) joint positions."""
-    return features[..., rep.positions].reshape(*features.shape[:-1], len(POSITION_JOINTS), 3)
+def _denormalized(features: torch.Tensor, channels: slice, mean: torch.Tensor, std: torch.Tensor) -> torch.Tensor:
+    """Normalised (B, T, 2, D) -> the given channels in their own units (meters, contact flags)."""
+    return features[..., channels] * std[channels] + mean[channels]
+
+
+def _positions(features: torch.Tensor, mean: torch.Tensor, std: torch.Tensor, rep: ModelRepresentation) -> torch.Tensor:
+    """Normalised (B, T, 2, D) -> (B, T, 2, 22, 3) joint positions in meters."""
+    return _denormalized(features, rep.positions, mean, std).reshape(*features.shape[:-1], len(POSITION_JOINTS), 3)
 
 
 def generator_losses(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor, t: torch.Tensor,
@@ -124,7 +129,7 @@ def generator_losses(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tenso
     root = rep.root_channels
     losses["root"] = _masked_mean((pred[..., root] - target[..., root]) ** 2, frame_w[..., None])
 
-    pos_p, pos_t = _positions(pred * std + mean, rep), _positions(target * std + mean, rep)  # (B, T, 2, 22, 3)
+    pos_p, pos_t = _positions(pred, mean, std, rep), _positions(target, mean, std, rep)  # (B, T, 2, 22, 3)
     vel_p, vel_t = pos_p[:, 1:] - pos_p[:, :-1], pos_t[:, 1:] - pos_t[:, :-1]
     geo_pair = (pair_w * geo[:, None, None])[..., None, None]
     losses["velocity"] = _masked_mean((vel_p - vel_t) ** 2, geo_pair)
@@ -134,7 +139,7 @@ def generator_losses(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tenso
     bone_t = (pos_t[..., child, :] - pos_t[..., parent, :]).norm(dim=-1)
     losses["bone"] = _masked_mean((bone_p - bone_t) ** 2, (frame_w * geo[:, None, None])[..., None])
 
-    contact = (target * std + mean)[..., rep.contacts][:, :-1] > 0.5                    # (B, T-1, 2, 4)
+    contact = _denormalized(target, rep.contacts, mean, std)[:, :-1] > 0.5            # (B, T-1, 2, 4)
     foot_speed2 = (vel_p[..., POSITION_FEET, :] ** 2).sum(-1)                           # (B, T-1, 2, 4)
     losses["foot"] = _masked_mean(foot_speed2, contact.float() * geo_pair[..., 0])
 

@@ -220,20 +220,18 @@ class SmoothingSkip(nn.Module):
 
     def forward(self, x: torch.Tensor, time: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """x (B, T, 2, D), time (B, 2, W) the streams' timestep embeddings, mask (B, T) -> (B, T, 2, D)."""
+        b, frames, persons, dim = x.shape
         k = self.taps.out_features
-        r = k // 2
-        frames = x.shape[1]
         weights = torch.softmax(self.taps(time), dim=-1)                                # (B, 2, K)
-        real = mask.to(x.dtype)[:, :, None]                                             # (B, T, 1)
-        # padded along frames in place of the layout: a transposed copy made every tap a strided pass
-        padded_x = F.pad(x * real[..., None], (0, 0, 0, 0, r, r))                       # (B, T + 2r, 2, D)
-        padded_m = F.pad(real, (0, 0, r, r))                                            # (B, T + 2r, 1)
-        total = x.new_zeros(x.shape)
-        norm = x.new_zeros(x.shape[:3])
-        for j in range(k):
-            w = weights[:, None, :, j]                                                  # (B, 1, 2)
-            total.addcmul_(w[..., None], padded_x[:, j:j + frames])
-            norm = norm + w * padded_m[:, j:j + frames]
+        real = mask.to(x.dtype)                                                         # (B, T)
+        # one grouped convolution (a channel per item, person and feature) instead of a pass per tap
+        channels = (x * real[:, :, None, None]).permute(0, 2, 3, 1).reshape(1, b * persons * dim, frames)
+        kernels = weights[:, :, None, :].expand(b, persons, dim, k).reshape(b * persons * dim, 1, k)
+        total = F.conv1d(channels, kernels, padding=k // 2, groups=b * persons * dim)
+        total = total.reshape(b, persons, dim, frames).permute(0, 3, 1, 2)              # (B, T, 2, D)
+        norm = F.conv1d(real.repeat_interleave(persons, dim=0)[None], weights.reshape(b * persons, 1, k),
+                        padding=k // 2, groups=b * persons)                             # (1, B * 2, T)
+        norm = norm.reshape(b, persons, frames).transpose(1, 2)                         # (B, T, 2)
         return self.gain(time)[:, None] * total / norm.clamp_min(1e-6)[..., None]
 
 
