@@ -24,9 +24,10 @@ truth's; FID reported beside the noise floor; no NaN; feet on the floor; bones
 within 1 %.
 
 Budget: the defaults (800 sequences, evaluator 1,000 steps, generator `tiny`
-4,000 steps) are meant to finish within 60 minutes on 2 quiet CPU cores
-(`small` costs about 30 times more per step: a GPU's job); every stage prints
-its wall time. `--smoke` runs a few steps of each to check the script.
+4,000 steps) are meant to finish within 60 minutes on 2 quiet CPU cores (a
+fresh run with `--steps 6000` took 45 min; run it without MKL_CBWR, under
+which training ran 1.5 times slower). `small` costs about 30 times more per
+step: a GPU's job. Every stage prints its wall time. `--smoke` runs a few steps of each to check the script.
 
 Run:
     python benchmarks/quality_synthetic.py [--out DIR] [--sequences N] [--config tiny|small] [--steps N]
