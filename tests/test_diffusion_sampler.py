@@ -156,6 +156,25 @@ def test_the_length_enters_as_an_added_condition_vector():
     assert torch.allclose(plain(xt, t, mask, cond)[:, :7], out[:, :7], atol=1e-5)
 
 
+def test_the_text_mlp_maps_the_sentence_into_the_condition_vector():
+    """With the MLP's last layer a constant c, the sentence no longer matters, and the model is the plain one
+    whose text projection gives c for every sentence."""
+    model = _denoiser(text_mlp=True)
+    plain = InteractionDenoiser(CFG, feature_dim=5, text_dim=6).eval()
+    plain.load_state_dict({k: v for k, v in model.state_dict().items() if not k.startswith("text_mlp")})
+    xt, t, mask, cond = _inputs()
+    cond.use_partner = torch.tensor([False, False])
+    other = replace(cond, text=cond.text.flip(0))
+    assert not torch.allclose(model(xt, t, mask, cond), model(xt, t, mask, other), atol=1e-3)
+    with torch.no_grad():
+        model.text_mlp[1].weight.zero_()
+        plain.text_proj.weight.zero_()
+        plain.text_proj.bias.copy_(model.text_mlp[1].bias)
+    out = model(xt, t, mask, cond)
+    assert torch.allclose(model(xt, t, mask, other), out, atol=1e-6)
+    assert torch.allclose(plain(xt, t, mask, cond), out, atol=1e-5)
+
+
 def test_the_skip_adds_a_learned_share_of_a_local_average_of_the_noisy_input():
     """x0 = head + g(t) * (a(t) * x_t): a fresh denoiser predicts zeros (head and gain zero-initialised); with the
     gain's bias set and all taps equal, the output is that share of the mean of x_t over the real frames within 4

@@ -7,6 +7,7 @@ import pytest
 import torch
 from generator_fixtures import tiny_cache
 
+from interx.body import rotations
 from interx.features import model_repr as mr
 from interx.features.cache import open_cache
 from interx.models.generator_loss import LossConfig, generator_losses
@@ -123,3 +124,36 @@ def test_finger_channels_weigh_what_the_config_says_and_a_uniform_error_keeps_it
     assert recon(knee) == pytest.approx(0.09 / (268 + 0.25 * 180), rel=1e-5)
     assert recon(REP.finger_channels[7]) == pytest.approx(0.25 * recon(knee), rel=1e-5)
     assert recon(None) == pytest.approx(0.09, rel=1e-5)
+
+
+def test_joints_charges_where_decoding_puts_the_joints(batch):
+    """joints = mean over joints of the squared distance from the decoded body's joints (the rotations posed at
+    the pelvis channel) to the data's: zero for the data itself; the pelvis channel raised by d moves every
+    joint by d (d^2); the root turned half a turn about the vertical moves each joint to its mirror image through
+    the pelvis's vertical line (4 times its squared horizontal distance from the pelvis)."""
+    x, mask, mean, std = batch
+    cfg = LossConfig(joints=1.0)
+
+    def joints(pred):
+        losses = generator_losses(pred, x, mask, torch.tensor((100, 900)), torch.ones(2, 2, dtype=torch.bool),
+                                  mean, std, REP, cfg)
+        assert float(losses["loss"]) >= float(losses["joints"])
+        return float(losses["joints"])
+
+    assert joints(x) == pytest.approx(0.0, abs=1e-9)
+    pelvis_y = 3 * mr.POSITION_JOINTS.index(mr.PELVIS) + 1
+    raised = x.clone()
+    raised[..., pelvis_y] += 0.2 / std[pelvis_y]
+    assert joints(raised) == pytest.approx(0.04, rel=1e-4)
+
+    root = slice(REP.rotations.start, REP.rotations.start + 6)
+    sixd = (x[..., root] * std[root] + mean[root]).numpy()
+    half_turn = np.diag([-1.0, 1.0, -1.0]).astype(np.float32)
+    turned = x.clone()
+    turned[..., root] = (torch.from_numpy(rotations.mat_to_sixd(half_turn @ rotations.sixd_to_mat(sixd)))
+                         - mean[root]) / std[root]
+    positions = (x[..., REP.positions] * std[REP.positions] + mean[REP.positions]).reshape(2, 25, 2, 22, 3)
+    offset = positions - positions[..., mr.POSITION_JOINTS.index(mr.PELVIS), None, :]
+    squared = 4 * (offset[..., 0] ** 2 + offset[..., 2] ** 2)                       # (2, 25, 2, 22)
+    expected = (squared[0].sum() + squared[1, :15].sum()) / (squared[0].numel() + squared[1, :15].numel())
+    assert joints(turned) == pytest.approx(float(expected), rel=1e-4)

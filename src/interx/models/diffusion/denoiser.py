@@ -82,6 +82,8 @@ class DenoiserConfig:
     the data puts it first) from person 1 (module doc)."""
     length_condition: bool = False
     """Add an embedding of the sequence's length (its real frames) to the condition vectors (module doc)."""
+    text_mlp: bool = False
+    """Map the sentence embedding into the condition vector with a two-layer MLP instead of one linear layer."""
 
 
 @dataclass
@@ -255,6 +257,7 @@ class InteractionDenoiser(nn.Module):
         self.register_buffer("positions", sinusoid(torch.arange(cfg.max_frames), w), persistent=False)
         self.time_mlp = nn.Sequential(nn.Linear(w, w), nn.SiLU(), nn.Linear(w, w))
         self.text_proj = nn.Linear(text_dim, w)
+        self.text_mlp = nn.Sequential(nn.SiLU(), nn.Linear(w, w)) if cfg.text_mlp else None
         self.token_proj = nn.Sequential(nn.Linear(text_dim, w), nn.LayerNorm(w)) if cfg.text_tokens else None
         self.action_emb = nn.Embedding(cfg.num_actions + 1, w)    # the last row is "no action"
         self.null_text = nn.Parameter(torch.zeros(w))
@@ -287,7 +290,10 @@ class InteractionDenoiser(nn.Module):
             c = c + self.length_mlp(sinusoid(mask.sum(1), self.cfg.width))[:, None]
         use_text = cond.uses("text", device)
         sentence = cond.text if cond.text is not None else c.new_zeros(cond.batch, self.text_dim)
-        text = torch.where(use_text[:, None], self.text_proj(sentence.to(c.dtype)), self.null_text)
+        text = self.text_proj(sentence.to(c.dtype))
+        if self.text_mlp is not None:
+            text = self.text_mlp(text)
+        text = torch.where(use_text[:, None], text, self.null_text)
         use_action = cond.uses("action", device)
         action = cond.action.clamp(0, self.cfg.num_actions - 1) if cond.action is not None else \
             torch.zeros(cond.batch, dtype=torch.int64, device=device)
