@@ -24,9 +24,9 @@ truth's; FID reported beside the noise floor; no NaN; feet on the floor; bones
 within 1 %.
 
 Budget: the defaults (800 sequences, evaluator 1,000 steps, generator `tiny`
-4,000 steps) are meant to finish within 60 minutes on 2 quiet CPU cores (a
-fresh run with `--steps 6000` took 45 min; run it without MKL_CBWR, under
-which training ran 1.5 times slower). `small` costs about 30 times more per
+4,000 steps) are meant to finish within 60 minutes on 2 quiet CPU cores (about
+37 min: the generator 1,400 s, the evaluator 381 s, the protocol and checks 6
+min; run it without MKL_CBWR, under which training ran 1.5 times slower). `small` costs about 30 times more per
 step: a GPU's job. Every stage prints its wall time. `--smoke` runs a few steps of each to check the script.
 
 Run:

@@ -31,10 +31,11 @@ data's joint acceleration. Motion is smooth, so the best linear estimate from x_
 is a low-pass filter whose width grows with the noise: `a(t)` averages over up to
 `SKIP_TAPS` frames with positive weights that the timestep chooses.
 The condition vector of a stream is the timestep embedding plus the sentence
-embedding (projected) plus the action embedding, with a learned null vector for
-each condition left out; optionally (`roles`) a learned vector per stream, which
-breaks the two streams' symmetry where person 0 is the actor, and (`length_condition`)
-an embedding of the number of real frames, which tells a short sample that the
+embedding (projected; with `text_mlp`, by a two-layer MLP) plus the action
+embedding, with a learned null vector for each condition left out;
+optionally (`roles`) a learned vector per stream, which breaks the two
+streams' symmetry where person 0 is the actor, and (`length_condition`) an
+embedding of the number of real frames, which tells a short sample that the
 whole interaction must fit (training windows of longer sequences are cut from
 them). Reaction: when a partner is given, person 0's stream is the partner's
 clean motion, at timestep 0, with a learned "given" vector added to its
