@@ -39,7 +39,7 @@ quality benchmark's data and budget (4,000 steps) they took top-3 from 0.515 to
 0.602 and the bodies that keep their feet on the floor without the sampler's
 lift from 72 % to 81 %, for 0.07 M more parameters.
 
-And `tiny` trains three more things on: the decoded-joints loss (`LossConfig.joints`
+`tiny` also turns on three more things: the decoded-joints loss (`LossConfig.joints`
 10), a two-layer MLP from the sentence embedding into the condition vector
 (`DenoiserConfig.text_mlp`) and each text item's first window
 (`GeneratorDataConfig.first_window_prob` 1: the protocol compares a sample with
@@ -119,7 +119,8 @@ PRESETS: dict[str, GeneratorConfig] = {
     "tiny": GeneratorConfig(
         denoiser=DenoiserConfig(width=192, layers=4, heads=4, dropout=0.0, text_tokens=16, patch_frames=4,
                                  roles=True, length_condition=True, text_mlp=True),
-        data=GeneratorDataConfig(max_frames=150, first_window_prob=1.0),   # 5 s windows: half the cost of 10 s
+        # 5 s windows (half the cost of 10 s per step on a CPU), text items on their first one
+        data=GeneratorDataConfig(max_frames=150, first_window_prob=1.0),
         loss=LossConfig(joints=10.0),
         high_noise_share=0.5,
         train=TrainConfig(max_steps=3000, batch_size=16, lr=1e-3, warmup_steps=100, ema_decay=0.99,

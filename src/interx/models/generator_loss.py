@@ -18,7 +18,7 @@ except `joints`, which poses the skeleton as decoding does.
 | root | 10 | MSE of the normalised root channels: pelvis position and velocity, root rotation |
 | joints | 0 (`tiny`: 10) | squared distance between the decoded body's 22 joints and the data's, meters |
 
-The last two terms are not InterGen's. InterGen's velocity term judges the position channels
+`feature_velocity` and `root` are not InterGen's. InterGen's velocity term judges the position channels
 in meters, where a per-frame error of a few centimetres costs almost nothing,
 and decoding reads the rotations and the pelvis, which no term but `recon`
 judges. An undertrained model's per-frame errors then come out as jitter (seen:
@@ -119,19 +119,19 @@ def _positions(features: torch.Tensor, mean: torch.Tensor, std: torch.Tensor, re
     return _denormalized(features, rep.positions, mean, std).reshape(*features.shape[:-1], len(POSITION_JOINTS), 3)
 
 
-def _decoded_joints(features: torch.Tensor, mean: torch.Tensor, std: torch.Tensor,
+def _decoded_joints(features: torch.Tensor, pelvis: torch.Tensor, mean: torch.Tensor, std: torch.Tensor,
                     rep: ModelRepresentation) -> torch.Tensor:
     """Normalised (B, T, 2, D) -> (B, T, 2, 22, 3) body joints as decoding poses them, meters.
 
-    The default skeleton posed by the rotation channels with its pelvis at the
-    pelvis position channel (decoding also fuses in the velocity; the loss need not).
+    The default skeleton posed by the rotation channels with its pelvis at `pelvis`
+    (B, T, 2, 3), the pelvis position channel (decoding also fuses in the velocity;
+    the loss need not).
     """
     lead = features.shape[:-1]
     sixd = _denormalized(features, rep.rotations, mean, std).reshape(*lead, len(rep.rotation_joints), 6)
     rest = torch.as_tensor(default_rest_joints()[:len(BODY)], dtype=features.dtype, device=features.device)
     joints, _ = forward_kinematics(rotations.sixd_to_mat(sixd[..., :len(BODY), :]), rest, PARENTS,
                                    need_rotations=False)
-    pelvis = _positions(features, mean, std, rep)[..., POSITION_JOINTS.index(PELVIS), :]
     return joints + (pelvis - rest[PELVIS])[..., None, :]
 
 
@@ -161,7 +161,7 @@ def generator_losses(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tenso
 
     pos_p, pos_t = _positions(pred, mean, std, rep), _positions(target, mean, std, rep)  # (B, T, 2, 22, 3)
     if cfg.joints:
-        decoded = _decoded_joints(pred, mean, std, rep)
+        decoded = _decoded_joints(pred, pos_p[..., POSITION_JOINTS.index(PELVIS), :], mean, std, rep)
         losses["joints"] = _masked_mean(((decoded - pos_t) ** 2).sum(-1), frame_w[..., None])
     vel_p, vel_t = pos_p[:, 1:] - pos_p[:, :-1], pos_t[:, 1:] - pos_t[:, :-1]
     geo_pair = (pair_w * geo[:, None, None])[..., None, None]
