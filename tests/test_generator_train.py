@@ -27,16 +27,21 @@ def base(tmp_path_factory):
     return tmp_path_factory.getbasetemp()
 
 
-def test_a_training_step_gives_finite_losses_and_gradients_everywhere(base):
+def _training_batch(base, config: GeneratorConfig) -> dict:
+    """A collated batch of 4 training items drawn from the tiny cache."""
     from interx.datasets.interaction import GeneratorCollate, InteractionDataset
     from interx.features.cache import open_cache
     from interx.models.generator_train import text_encoder_for
 
-    config = replace(TEST_CONFIG, data=replace(TEST_CONFIG.data, task="all"))
     encoder = text_encoder_for(config, trained_run(base))
     data = InteractionDataset(open_cache(tiny_cache(base)).split("train"), InteractionGenerator(config, 384).rep,
                               config.data)
-    batch = GeneratorCollate(encoder)([data.draw(i, np.random.default_rng(i)) for i in range(4)])
+    return GeneratorCollate(encoder)([data.draw(i, np.random.default_rng(i)) for i in range(4)])
+
+
+def test_a_training_step_gives_finite_losses_and_gradients_everywhere(base):
+    config = replace(TEST_CONFIG, data=replace(TEST_CONFIG.data, task="all"))
+    batch = _training_batch(base, config)
     model = InteractionGenerator(config, 384)
     losses = model.training_step(batch, torch.Generator().manual_seed(0))
     assert all(torch.isfinite(v) for v in losses.values())
@@ -49,6 +54,31 @@ def test_a_training_step_gives_finite_losses_and_gradients_everywhere(base):
         geometric = [float(model.training_step(batch, torch.Generator().manual_seed(s))["bone"].detach())
                      for s in range(4)]
         assert (max(geometric) == 0.0) == vanish
+
+
+def test_the_text_class_term_is_the_cross_entropy_of_the_labels_read_from_the_text_vectors(base):
+    """With the classifier's weights zero its logits are its bias b for every item, so each labelled text item
+    costs logsumexp(b) - b[label]; an item without its text or without a label costs nothing. The term adds
+    its weight times that to the loss and changes nothing else."""
+    config = replace(TEST_CONFIG, data=replace(TEST_CONFIG.data, task="text"),
+                     loss=replace(TEST_CONFIG.loss, text_class=0.0))
+    batch = _training_batch(base, config)
+    batch["use_text"][0] = False
+    batch["action"][1] = -1
+    plain = InteractionGenerator(config, 384)
+    model = InteractionGenerator(replace(config, loss=replace(config.loss, text_class=2.0)), 384)
+    model.load_state_dict(plain.state_dict(), strict=False)
+    bias = torch.linspace(-1.0, 2.0, config.denoiser.num_actions)
+    with torch.no_grad():
+        model.text_classifier.weight.zero_()
+        model.text_classifier.bias.copy_(bias)
+    labels = batch["action"][2:].tolist()
+    expected = float(np.mean([torch.logsumexp(bias, 0) - bias[k] for k in labels]))
+    assert float(model.text_class_loss(batch).detach()) == pytest.approx(expected, rel=1e-6)
+    with_term = model.training_step(batch, torch.Generator().manual_seed(0))
+    without = plain.training_step(batch, torch.Generator().manual_seed(0))
+    assert float(with_term["loss"] - without["loss"]) == pytest.approx(2.0 * expected, rel=1e-4)
+    assert float(with_term["recon"]) == pytest.approx(float(without["recon"]), rel=1e-6)
 
 
 def test_checkpoint_round_trip_gives_the_ema_weights_and_the_config(base):

@@ -64,6 +64,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from interx.datasets.interaction import GeneratorDataConfig
@@ -121,7 +122,7 @@ PRESETS: dict[str, GeneratorConfig] = {
                                  roles=True, length_condition=True, text_mlp=True),
         # 5 s windows (half the cost of 10 s per step on a CPU), text items on their first one
         data=GeneratorDataConfig(max_frames=150, first_window_prob=1.0),
-        loss=LossConfig(joints=10.0),
+        loss=LossConfig(joints=10.0, text_class=1.0),
         high_noise_share=0.5,
         train=TrainConfig(max_steps=3000, batch_size=16, lr=1e-3, warmup_steps=100, ema_decay=0.99,
                           checkpoint_every=500, val_every=500, log_every=20),
@@ -158,6 +159,8 @@ class InteractionGenerator(nn.Module):
         self.rep = ModelRepresentation(config.hands)
         self.schedule = NoiseSchedule(config.diffusion_steps)
         self.denoiser = InteractionDenoiser(config.denoiser, self.rep.dim, text_dim)
+        self.text_classifier = nn.Linear(config.denoiser.width, config.denoiser.num_actions) \
+            if config.loss.text_class else None
         d = self.rep.dim
         self.register_buffer("mean", torch.zeros(d) if mean is None else torch.as_tensor(mean, dtype=torch.float32))
         self.register_buffer("std", torch.ones(d) if std is None else
@@ -192,8 +195,20 @@ class InteractionGenerator(nn.Module):
         pred = self.denoiser(xt, t, batch["mask"], cond)
         partner = cond.uses("partner", device)
         generated = torch.stack([~partner, torch.ones_like(partner)], dim=1)            # (B, 2)
-        return generator_losses(pred, x0, batch["mask"], t, generated, self.mean, self.std, self.rep,
-                                self.config.loss)
+        losses = generator_losses(pred, x0, batch["mask"], t, generated, self.mean, self.std, self.rep,
+                                  self.config.loss)
+        if self.text_classifier is not None:
+            losses["text_class"] = self.text_class_loss(batch)
+            losses["loss"] = losses["loss"] + self.config.loss.text_class * losses["text_class"]
+        return losses
+
+    def text_class_loss(self, batch: dict) -> torch.Tensor:
+        """Cross-entropy of the action label read from each text item's condition vector (items with a label)."""
+        labels = batch["action"]
+        known = batch["use_text"] & (labels >= 0) & (labels < self.config.denoiser.num_actions)
+        logits = self.text_classifier(self.denoiser.text_vectors(batch["text"]))
+        ce = F.cross_entropy(logits, labels.clamp(0, self.config.denoiser.num_actions - 1), reduction="none")
+        return (ce * known).sum() / known.sum().clamp(min=1)
 
     def training_step(self, batch: dict, generator: torch.Generator) -> dict[str, torch.Tensor]:
         """Losses of one DDPM training step (noise level, noise and condition dropout from `generator`)."""

@@ -280,6 +280,11 @@ class InteractionDenoiser(nn.Module):
         t_streams = torch.stack([torch.where(partner, torch.zeros_like(t), t), t], dim=1)  # (B, 2)
         return self.time_mlp(sinusoid(t_streams, self.cfg.width))
 
+    def text_vectors(self, sentence: torch.Tensor) -> torch.Tensor:
+        """(B, W) the sentence embeddings' (B, text_dim) share of the condition vector."""
+        text = self.text_proj(sentence)
+        return self.text_mlp(text) if self.text_mlp is not None else text
+
     def condition_vectors(self, time: torch.Tensor, cond: Conditions, mask: torch.Tensor) -> torch.Tensor:
         """(B, 2, W) condition vector per stream (module doc) from the streams' timestep embeddings."""
         device = mask.device
@@ -291,10 +296,7 @@ class InteractionDenoiser(nn.Module):
             c = c + self.length_mlp(sinusoid(mask.sum(1), self.cfg.width))[:, None]
         use_text = cond.uses("text", device)
         sentence = cond.text if cond.text is not None else c.new_zeros(cond.batch, self.text_dim)
-        text = self.text_proj(sentence.to(c.dtype))
-        if self.text_mlp is not None:
-            text = self.text_mlp(text)
-        text = torch.where(use_text[:, None], text, self.null_text)
+        text = torch.where(use_text[:, None], self.text_vectors(sentence.to(c.dtype)), self.null_text)
         use_action = cond.uses("action", device)
         action = cond.action.clamp(0, self.cfg.num_actions - 1) if cond.action is not None else \
             torch.zeros(cond.batch, dtype=torch.int64, device=device)
