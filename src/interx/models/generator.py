@@ -56,6 +56,14 @@ against 0.54 for the preset before, the MLP with first windows 0.65 (the best
 of the sweep); width 256, 6 layers or 2 frames per token gave 0.59-0.62 at
 1.5-2 times the cost, and 6 layers on top of the three changes gave 0.613 on
 the benchmark, so `tiny` stays at 4.
+
+Last, `tiny` trains an action classifier on the text's share of the condition
+vector (`LossConfig.text_class` 1). Without it the vectors of different
+classes' one-line captions came out nearly parallel, and samples of one class
+took another's arm with the same placement (a punch or a slap came out as a pat
+on the cheek). With it (4,000 steps, the benchmark's data and evaluator, 3
+replications) top-3 went from 0.617 to 0.726 at the same FID (0.394); training
+the same preset without mirroring gave 0.597 (mirroring stays on).
 """
 
 from __future__ import annotations
