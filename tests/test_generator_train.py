@@ -59,7 +59,7 @@ def test_a_training_step_gives_finite_losses_and_gradients_everywhere(base):
 def test_the_text_class_term_is_the_cross_entropy_of_the_labels_read_from_the_text_vectors(base):
     """With the classifier's weights zero its logits are its bias b for every item, so each labelled text item
     costs logsumexp(b) - b[label]; an item without its text or without a label costs nothing. The term adds
-    its weight times that to the loss and changes nothing else."""
+    its weight times that to the loss, changes nothing else, and its gradient reaches only the text's path."""
     config = replace(TEST_CONFIG, data=replace(TEST_CONFIG.data, task="text"),
                      loss=replace(TEST_CONFIG.loss, text_class=0.0))
     batch = _training_batch(base, config)
@@ -79,6 +79,13 @@ def test_the_text_class_term_is_the_cross_entropy_of_the_labels_read_from_the_te
     without = plain.training_step(batch, torch.Generator().manual_seed(0))
     assert float(with_term["loss"] - without["loss"]) == pytest.approx(2.0 * expected, rel=1e-4)
     assert float(with_term["recon"]) == pytest.approx(float(without["recon"]), rel=1e-6)
+
+    # the term trains the text's path into the condition vector and nothing else of the denoiser
+    fresh = InteractionGenerator(replace(config, loss=replace(config.loss, text_class=1.0)), 384)
+    fresh.text_class_loss(batch).backward()
+    for name, param in fresh.denoiser.named_parameters():
+        reached = param.grad is not None and bool(param.grad.abs().sum() > 0)
+        assert reached == name.startswith(("text_proj", "text_mlp")), name
 
 
 def test_checkpoint_round_trip_gives_the_ema_weights_and_the_config(base):
